@@ -1,0 +1,31 @@
+# PGXS build of the chronicle extension; also runs pg_regress, isolation and TAP suites
+# against an installed server (make installcheck). The PostgreSQL-free core and its unit
+# tests are built separately by CMake (see CMakeLists.txt and scripts/test).
+
+EXTENSION = chronicle
+MODULE_big = chronicle
+DATA = $(wildcard sql/chronicle--*.sql)
+
+CORE_SRCS = $(wildcard src/core/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp)
+OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+REGRESS = $(basename $(notdir $(wildcard tests/regress/sql/*.sql)))
+REGRESS_OPTS = --inputdir=tests/regress --outputdir=tests/regress/results --load-extension=chronicle
+ISOLATION = $(basename $(notdir $(wildcard tests/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=tests/isolation --outputdir=tests/isolation/results --load-extension=chronicle
+TAP_TESTS = 1
+PROVE_TESTS = $(wildcard tests/tap/*.pl)
+EXTRA_CLEAN = tests/regress/results tests/isolation/results tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+# Debian's PGXS would also compile LLVM bitcode with clang, without our C++ flags.
+override with_llvm = no
+
+PG_CPPFLAGS = -I$(CURDIR)/include
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fvisibility-inlines-hidden
+SHLIB_LINK = -lstdc++
+
+include $(PGXS)

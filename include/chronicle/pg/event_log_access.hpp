@@ -1,0 +1,54 @@
+// Reading and writing chronicle.event_log below the executor: index scans and direct inserts.
+// Plain C-style code: no C++ object with a destructor lives here (see boundary.hpp).
+#pragma once
+
+#include "chronicle/pg/event_log_catalog.hpp"
+#include "chronicle/pg/postgres.hpp"
+
+extern "C" {
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "utils/jsonb.h"
+#include "utils/snapshot.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+namespace chronicle::pg {
+
+// The newest event of a stream as `snapshot` sees it; version 0 when there is none.
+struct StreamHead {
+    int64 version;
+    TimestampTz last_recorded_at;
+};
+StreamHead read_stream_head(const EventLogOids& oids, text* stream, Snapshot snapshot);
+
+// Where an event id is stored, seen with SnapshotSelf (committed, or written by us).
+struct StoredEventIdRow {
+    bool found;
+    bool same_stream;
+    char* stream;  // palloc'd, when found
+    int64 version;
+};
+StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, text* stream);
+
+// One event ready to be written.
+struct NewEvent {
+    int64 global_position;
+    int64 stream_version;
+    pg_uuid_t event_id;
+    text* event_type;
+    Jsonb* data;
+    Jsonb* metadata;  // NULL for SQL NULL
+};
+
+// Inserts the events (heap and every index of the table, user-added ones included).
+// A unique violation from a concurrent writer becomes the matching chronicle error.
+void insert_events(const EventLogOids& oids, text* stream, text* category,
+                   TimestampTz recorded_at, const NewEvent* events, int count);
+
+// The values of an event_log row in the column order of the chronicle.event type.
+inline constexpr int kEventTypeColumnCount = 8;
+void event_row_values(HeapTuple row, TupleDesc event_log_desc, Datum* values, bool* nulls);
+
+}  // namespace chronicle::pg

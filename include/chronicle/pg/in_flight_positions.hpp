@@ -1,0 +1,38 @@
+// Gap-safe global positions.
+//
+// A position is taken from a sequence before the appending transaction commits, so
+// transactions can commit in another order than their positions. Every appending
+// transaction publishes, in shared memory, the lowest position it holds; it is cleared when
+// the transaction commits or aborts (after the commit is visible to new snapshots). Positions
+// are handed out and published under one LWLock in shared mode; a reader takes it in
+// exclusive mode for an instant to see a consistent picture, and stops below the lowest
+// position still in flight (read_horizon).
+//
+// Without shared_preload_libraries there is no shared memory: appenders then hold a
+// database-wide heavyweight lock in share mode until they end, and readers wait for them
+// with an exclusive one. Correct, but readers and appenders queue behind each other.
+#pragma once
+
+#include <cstdint>
+
+#include "chronicle/pg/postgres.hpp"
+
+namespace chronicle::pg {
+
+// Called from _PG_init when loaded by shared_preload_libraries.
+void request_in_flight_positions_shmem();
+
+// Registers the transaction callbacks (every load, preloaded or not).
+void register_in_flight_positions_callbacks();
+
+// Takes `count` new global positions for the current transaction, in increasing order,
+// and publishes the lowest one this transaction holds.
+void allocate_positions(Oid position_seq, int64 count, int64* positions);
+
+// The first position a reader must not pass (see chronicle::read_horizon).
+int64 current_read_horizon(Oid position_seq);
+
+// True when the extension's shared memory is there (it was preloaded).
+bool in_flight_positions_preloaded();
+
+}  // namespace chronicle::pg

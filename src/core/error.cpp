@@ -1,0 +1,37 @@
+#include "chronicle/core/error.hpp"
+
+namespace chronicle {
+
+const char* sqlstate_of(ErrorKind kind) noexcept {
+    switch (kind) {
+        case ErrorKind::WrongExpectedVersion:
+            return "CH001";
+        case ErrorKind::DuplicateEventId:
+            return "CH002";
+        case ErrorKind::ImmutableEvents:
+            return "CH003";
+        case ErrorKind::TransactionNotSupported:
+            return "CH004";
+        case ErrorKind::InvalidStreamName:
+            return "CH010";
+        case ErrorKind::InvalidEventType:
+            return "CH011";
+        case ErrorKind::InvalidEventData:
+            return "CH012";
+        case ErrorKind::InvalidMetadata:
+            return "CH013";
+        case ErrorKind::InvalidBatch:
+            return "CH014";
+        case ErrorKind::InvalidExpectedVersion:
+            return "CH015";
+        case ErrorKind::InvalidArgument:
+            return "CH016";
+        case ErrorKind::InvalidEventId:
+            return "CH017";
+        case ErrorKind::Internal:
+            break;
+    }
+    return "XX000";
+}
+
+}  // namespace chronicle

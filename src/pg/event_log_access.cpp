@@ -1,0 +1,162 @@
+#include "chronicle/pg/event_log_access.hpp"
+
+#include "chronicle/core/error.hpp"
+#include "chronicle/pg/boundary.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_collation.h"
+#include "executor/executor.h"
+#include "nodes/execnodes.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
+namespace chronicle::pg {
+
+StreamHead read_stream_head(const EventLogOids& oids, text* stream, Snapshot snapshot) {
+    StreamHead head{0, DT_NOBEGIN};
+    Relation heap = table_open(oids.event_log, AccessShareLock);
+    Relation index = index_open(oids.stream_version_index, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyEntryInitialize(&key, 0, kColStream, BTEqualStrategyNumber, InvalidOid, C_COLLATION_OID,
+                           F_TEXTEQ, PointerGetDatum(stream));
+    SysScanDesc scan = systable_beginscan_ordered(heap, index, snapshot, 1, &key);
+    HeapTuple row = systable_getnext_ordered(scan, BackwardScanDirection);
+    if (HeapTupleIsValid(row)) {
+        bool isnull;
+        TupleDesc desc = RelationGetDescr(heap);
+        head.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
+        head.last_recorded_at =
+            DatumGetTimestampTz(heap_getattr(row, kColRecordedAt, desc, &isnull));
+    }
+    systable_endscan_ordered(scan);
+    index_close(index, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return head;
+}
+
+StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, text* stream) {
+    StoredEventIdRow found{false, false, nullptr, 0};
+    Relation heap = table_open(oids.event_log, AccessShareLock);
+    Relation index = index_open(oids.event_id_index, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyEntryInitialize(&key, 0, kColEventId, BTEqualStrategyNumber, InvalidOid, InvalidOid,
+                           F_UUID_EQ, UUIDPGetDatum(id));
+    SysScanDesc scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 1, &key);
+    HeapTuple row = systable_getnext_ordered(scan, ForwardScanDirection);
+    if (HeapTupleIsValid(row)) {
+        bool isnull;
+        TupleDesc desc = RelationGetDescr(heap);
+        text* stored_stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
+        found.found = true;
+        found.same_stream = VARSIZE_ANY_EXHDR(stored_stream) == VARSIZE_ANY_EXHDR(stream) &&
+                            memcmp(VARDATA_ANY(stored_stream), VARDATA_ANY(stream),
+                                   VARSIZE_ANY_EXHDR(stream)) == 0;
+        found.stream = text_to_cstring(stored_stream);
+        found.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
+    }
+    systable_endscan_ordered(scan);
+    index_close(index, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return found;
+}
+
+namespace {
+
+// A concurrent writer won a unique index race: say so with the chronicle error it means.
+void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream) {
+    if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || edata->constraint_name == nullptr) {
+        return;
+    }
+    if (strcmp(edata->constraint_name, "event_log_event_id_key") == 0) {
+        FlushErrorState();
+        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::DuplicateEventId)),
+                        errmsg("an event id of this append to stream \"%s\" is already stored",
+                               text_to_cstring(stream)),
+                        errdetail("%s", edata->detail ? edata->detail : edata->message)));
+    }
+    if (strcmp(edata->constraint_name, "event_log_stream_version_key") == 0) {
+        FlushErrorState();
+        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::WrongExpectedVersion)),
+                        errmsg("wrong expected version for stream \"%s\": a concurrent append "
+                               "took the same version",
+                               text_to_cstring(stream))));
+    }
+}
+
+}  // namespace
+
+void insert_events(const EventLogOids& oids, text* stream, text* category,
+                   TimestampTz recorded_at, const NewEvent* events, int count) {
+    Relation heap = table_open(oids.event_log, RowExclusiveLock);
+    EState* estate = CreateExecutorState();
+    ResultRelInfo* result_rel = makeNode(ResultRelInfo);
+    InitResultRelInfo(result_rel, heap, 1, nullptr, 0);
+    ExecOpenIndices(result_rel, false);
+    TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsVirtual);
+    const CommandId cid = GetCurrentCommandId(true);
+    estate->es_output_cid = cid;
+
+    MemoryContext caller_context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        for (int i = 0; i < count; ++i) {
+            const NewEvent& e = events[i];
+            ExecClearTuple(slot);
+            Datum* values = slot->tts_values;
+            bool* nulls = slot->tts_isnull;
+            values[kColGlobalPosition - 1] = Int64GetDatum(e.global_position);
+            values[kColStream - 1] = PointerGetDatum(stream);
+            values[kColCategory - 1] = PointerGetDatum(category);
+            values[kColStreamVersion - 1] = Int64GetDatum(e.stream_version);
+            values[kColEventId - 1] = UUIDPGetDatum(&e.event_id);
+            values[kColEventType - 1] = PointerGetDatum(e.event_type);
+            values[kColData - 1] = JsonbPGetDatum(e.data);
+            values[kColMetadata - 1] = e.metadata ? JsonbPGetDatum(e.metadata) : (Datum)0;
+            values[kColRecordedAt - 1] = TimestampTzGetDatum(recorded_at);
+            for (int c = 0; c < kEventLogColumnCount; ++c) nulls[c] = false;
+            nulls[kColMetadata - 1] = e.metadata == nullptr;
+            ExecStoreVirtualTuple(slot);
+            table_tuple_insert(heap, slot, cid, 0, nullptr);
+            if (result_rel->ri_NumIndices > 0) {
+                List* recheck = ExecInsertIndexTuples(result_rel, slot, estate, false, false,
+                                                      nullptr, NIL);
+                list_free(recheck);
+            }
+            ResetPerTupleExprContext(estate);
+        }
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        ErrorData* edata = CopyErrorData();
+        rethrow_unique_violation_as_chronicle_error(edata, stream);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+
+    ExecCloseIndices(result_rel);
+    ExecDropSingleTupleTableSlot(slot);
+    FreeExecutorState(estate);
+    table_close(heap, NoLock);
+}
+
+void event_row_values(HeapTuple row, TupleDesc desc, Datum* values, bool* nulls) {
+    static const int kFromLogColumn[kEventTypeColumnCount] = {
+        kColGlobalPosition, kColStream,    kColStreamVersion, kColEventId,
+        kColEventType,      kColData,      kColMetadata,      kColRecordedAt};
+    for (int i = 0; i < kEventTypeColumnCount; ++i) {
+        values[i] = heap_getattr(row, kFromLogColumn[i], desc, &nulls[i]);
+    }
+}
+
+}  // namespace chronicle::pg

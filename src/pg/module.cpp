@@ -1,0 +1,20 @@
+// The extension's entry: module magic and what happens when the library is loaded.
+#include "chronicle/pg/event_log_catalog.hpp"
+#include "chronicle/pg/in_flight_positions.hpp"
+#include "chronicle/pg/postgres.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+extern "C" void _PG_init(void) {
+    if (process_shared_preload_libraries_in_progress) {
+        chronicle::pg::request_in_flight_positions_shmem();
+    }
+    chronicle::pg::register_in_flight_positions_callbacks();
+    chronicle::pg::register_event_log_invalidation();
+}
