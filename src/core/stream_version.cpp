@@ -26,12 +26,13 @@ void check_expected_version(std::string_view stream, ExpectedVersion expected,
     message.append(stream);
     message += "\": expected " + std::to_string(expected.value()) + ", actual " +
                std::to_string(actual);
-    std::string detail = expected.value() == 0
-                             ? "The stream was expected not to exist yet, but it already has " +
-                                   std::to_string(actual) + " events."
-                             : (actual == 0 ? std::string("The stream does not exist.")
-                                            : "The stream has " + std::to_string(actual) +
-                                                  " events.");
+    const std::string events =
+        std::to_string(actual) + (actual == 1 ? " event." : " events.");
+    std::string detail =
+        expected.value() == 0
+            ? "The stream was expected not to exist yet, but it already has " + events
+            : (actual == 0 ? std::string("The stream does not exist.")
+                           : "The stream has " + events);
     throw Error(ErrorKind::WrongExpectedVersion, std::move(message), std::move(detail),
                 "Read the stream again, decide again, and append with its current version.");
 }

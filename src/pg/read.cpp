@@ -57,15 +57,18 @@ void emit(ReturnSetInfo* rsinfo, HeapTuple row, TupleDesc log_desc) {
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-// The event types read_all was asked for, as a sorted-free list of texts (few, usually).
+// The event types read_all was asked for (usually few, so a linear search is fastest).
+// An empty array matches no event; NULL elements match nothing.
 struct TypeFilter {
+    bool active;
     int count;
     Datum* types;
 };
 
 TypeFilter type_filter(ArrayType* array) {
-    TypeFilter filter{0, nullptr};
+    TypeFilter filter{false, 0, nullptr};
     if (!array) return filter;
+    filter.active = true;
     bool* nulls;
     deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &filter.types, &nulls,
                       &filter.count);
@@ -209,7 +212,7 @@ extern "C" Datum chronicle_read_all(PG_FUNCTION_ARGS) {
     HeapTuple row;
     while ((!read.max_count || emitted < *read.max_count) &&
            HeapTupleIsValid(row = systable_getnext_ordered(scan, ForwardScanDirection))) {
-        if (filter.count > 0) {
+        if (filter.active) {
             bool isnull;
             text* event_type = DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull));
             // An event of another type will never be of interest, visible or not.

@@ -1,0 +1,93 @@
+# Shared steps of scripts/quickstart and scripts/test. Sourced, not run.
+# Works on a fresh Debian bookworm machine as root, and as any user who can sudo-less
+# build when the packages are already there.
+
+CHRONICLE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_MAJOR=15
+PG_BINDIR="/usr/lib/postgresql/${PG_MAJOR}/bin"
+export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config}"
+# The unprivileged account the test and quickstart servers run as (initdb refuses root).
+CHRONICLE_PG_USER="${CHRONICLE_PG_USER:-postgres}"
+
+REQUIRED_PACKAGES=(
+    build-essential cmake pkg-config rsync
+    "postgresql-${PG_MAJOR}" "postgresql-server-dev-${PG_MAJOR}" "postgresql-client-${PG_MAJOR}"
+    postgresql-contrib
+    nlohmann-json3-dev libgtest-dev libgmock-dev googletest
+    libipc-run-perl
+)
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_packages() {
+    local missing=()
+    for pkg in "${REQUIRED_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    say "Installing missing packages: ${missing[*]}"
+    # A fresh postgresql package would create and start a 'main' cluster on port 5432;
+    # chronicle's scripts run their own throwaway clusters, so do not create it.
+    if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
+        as_root mkdir -p /etc/postgresql-common/createcluster.d
+        echo "create_main_cluster = false" |
+            as_root tee /etc/postgresql-common/createcluster.d/chronicle.conf >/dev/null
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}
+
+build_core() {
+    say "Building the core library and its unit tests (CMake)"
+    cmake -S "$CHRONICLE_ROOT" -B "$CHRONICLE_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$CHRONICLE_ROOT/build" -j"$(nproc)" >/dev/null
+}
+
+build_and_install_extension() {
+    say "Building and installing the extension (PGXS)"
+    make -C "$CHRONICLE_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null
+    as_root make -C "$CHRONICLE_ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+}
+
+# start_cluster DIR PORT: a throwaway cluster with chronicle preloaded, run by
+# $CHRONICLE_PG_USER, listening on a Unix socket in DIR only.
+start_cluster() {
+    local dir="$1" port="$2"
+    as_root mkdir -p "$dir"
+    as_root chown "$CHRONICLE_PG_USER" "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_root runuser -u "$CHRONICLE_PG_USER" -- "$PG_BINDIR/initdb" -D "$dir/data" \
+            -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat <<CONF | as_root tee -a "$dir/data/postgresql.conf" >/dev/null
+# chronicle throwaway cluster
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'chronicle'
+max_prepared_transactions = 10
+fsync = off
+log_line_prefix = '%m [%p] '
+CONF
+    fi
+    if ! as_root runuser -u "$CHRONICLE_PG_USER" -- "$PG_BINDIR/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        as_root runuser -u "$CHRONICLE_PG_USER" -- "$PG_BINDIR/pg_ctl" -D "$dir/data" \
+            -l "$dir/server.log" -w start >/dev/null
+    else
+        # Already running (a second run): restart so that a newly installed library is loaded.
+        as_root runuser -u "$CHRONICLE_PG_USER" -- "$PG_BINDIR/pg_ctl" -D "$dir/data" \
+            -l "$dir/server.log" -w -m fast restart >/dev/null
+    fi
+}
+
+stop_cluster() {
+    local dir="$1"
+    as_root runuser -u "$CHRONICLE_PG_USER" -- "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
