@@ -1,0 +1,64 @@
+-- The quickstart walkthrough: run by scripts/quickstart against a fresh database.
+\pset footer off
+\set ECHO queries
+
+\echo
+\echo '--- 1. Install the extension in this database'
+CREATE EXTENSION chronicle;
+
+\echo
+\echo '--- 2. Append events to order streams; each append returns the stream''s new version'
+SELECT chronicle.append('order-1001', 'OrderCreated',
+                        '{"customerId": "c-42", "currency": "EUR"}', expected_version => 0);
+SELECT chronicle.append('order-1001', 'ItemAdded',
+                        '{"item": {"sku": "book-1", "price": 12.50}}', expected_version => 1);
+SELECT chronicle.append('order-1001', 'ItemAdded',
+                        '{"item": {"sku": "pen-7", "price": 2.20}}', expected_version => 2);
+SELECT chronicle.append('order-1002', 'OrderCreated', '{"customerId": "c-7", "currency": "EUR"}');
+
+\echo
+\echo '--- 3. A batch: several events of one stream, atomically and in order'
+SELECT chronicle.append_batch('order-1002', '[
+  {"type": "ItemAdded",   "data": {"item": {"sku": "mug-3", "price": 8.00}}},
+  {"type": "OrderPaid",   "data": {"amount": 8.00}, "metadata": {"paymentRef": "p-991"}},
+  {"type": "OrderShipped","data": {"tracking": "TRK-5521"}}
+]', expected_version => 1);
+SELECT chronicle.append('order-1003', 'OrderCreated', '{"customerId": "c-42"}');
+SELECT chronicle.append('order-1003', 'OrderCancelled', '{"reason": "changed mind"}');
+
+\echo
+\echo '--- 4. A retried append with the same event id is idempotent: same version, nothing written'
+SELECT chronicle.append('order-1001', 'OrderPaid', '{"amount": 14.70}', expected_version => 3,
+                        event_id => 'b3f4c2a0-6d1e-4c8b-9f1a-2e7d5c9a0b11');
+SELECT chronicle.append('order-1001', 'OrderPaid', '{"amount": 14.70}', expected_version => 3,
+                        event_id => 'b3f4c2a0-6d1e-4c8b-9f1a-2e7d5c9a0b11');
+SELECT count(*) AS paid_events FROM chronicle.events WHERE stream = 'order-1001' AND event_type = 'OrderPaid';
+
+\echo
+\echo '--- 5. A conflict: someone decided on version 2, but order-1001 is at version 4'
+\set ON_ERROR_STOP 0
+SELECT chronicle.append('order-1001', 'OrderCancelled', '{}', expected_version => 2);
+\set ON_ERROR_STOP 1
+\echo 'SQLSTATE' :LAST_ERROR_SQLSTATE '("wrong expected version"): re-read the stream, decide again, retry.'
+
+\echo
+\echo '--- 6. Read one stream, forwards and backwards'
+SELECT stream_version, event_type, data FROM chronicle.read_stream('order-1001');
+SELECT stream_version, event_type FROM chronicle.read_stream('order-1002', backwards => true, max_count => 2);
+SELECT chronicle.stream_version('order-1001') AS v1001, chronicle.stream_version('order-9999') AS v9999;
+
+\echo
+\echo '--- 7. Read everything in commit-safe global order (a subscriber passes the last position it saw)'
+SELECT global_position, stream, stream_version, event_type FROM chronicle.read_all(after_position => 0, max_count => 100);
+SELECT global_position, stream, event_type FROM chronicle.read_all(after_position => 3, category => 'order', event_types => ARRAY['OrderPaid', 'OrderShipped']);
+
+\echo
+\echo '--- 8. Plain SQL over the views'
+SELECT stream, category, version, updated_at >= created_at AS ok FROM chronicle.streams ORDER BY stream;
+SELECT event_type, count(*) FROM chronicle.events GROUP BY event_type ORDER BY count(*) DESC, event_type;
+
+\echo
+\echo '--- 9. Stored events are immutable'
+\set ON_ERROR_STOP 0
+DELETE FROM chronicle.event_log WHERE stream = 'order-1003';
+\set ON_ERROR_STOP 1
