@@ -170,7 +170,8 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
 }
 
 int64 current_read_horizon(Oid position_seq) {
-    LockRelationOid(position_seq, AccessShareLock);
+    // pg_sequence_last_value() takes this lock mode; take it before the LWLock (see above).
+    LockRelationOid(position_seq, RowExclusiveLock);
     if (!shared) {
         // Wait until every other open appending transaction has ended, then read.
         LOCKTAG tag;
