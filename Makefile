@@ -14,8 +14,10 @@ REGRESS := $(basename $(notdir $(wildcard tests/regress/sql/*.sql)))
 REGRESS_OPTS = --inputdir=tests/regress --outputdir=tests/regress --load-extension=chronicle
 ISOLATION := $(basename $(notdir $(wildcard tests/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=tests/isolation --outputdir=tests/isolation --load-extension=chronicle
-TAP_TESTS = 1
 PROVE_TESTS := $(wildcard tests/tap/*.pl)
+ifneq ($(PROVE_TESTS),)
+TAP_TESTS = 1
+endif
 EXTRA_CLEAN = tests/regress/results tests/isolation/results tests/regress/regression.* tests/isolation/regression.* tmp_check
 
 PG_CONFIG ?= pg_config
