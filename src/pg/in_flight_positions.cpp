@@ -17,6 +17,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/fmgrprotos.h"
+#include "utils/resowner.h"
 }
 
 namespace chronicle::pg {
@@ -41,8 +42,10 @@ const uint16 kFallbackLockField4 = 0x4350;
 InFlightShared* shared = nullptr;
 shmem_request_hook_type previous_shmem_request = nullptr;
 shmem_startup_hook_type previous_shmem_startup = nullptr;
-bool holding_slot = false;          // this backend's current transaction published its slot
-bool holding_fallback_lock = false;  // the same, without shared memory
+bool holding_slot = false;  // this backend's current transaction published its slot
+// The lowest position the current transaction holds, 0 if none; without shared memory this
+// is how read_all keeps a transaction from reading past its own uncommitted appends.
+int64 my_lowest_position = 0;
 
 int slot_count() { return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts; }
 
@@ -80,13 +83,13 @@ void clear_my_slot() {
         pg_atomic_write_u64(&my_slot()->lowest, 0);
     }
     holding_slot = false;
-    holding_fallback_lock = false;  // the lock itself ends with the transaction
+    my_lowest_position = 0;  // the fallback lock itself ends with the transaction
 }
 
 void on_xact_event(XactEvent event, void*) {
     switch (event) {
         case XACT_EVENT_PRE_PREPARE:
-            if (holding_slot || holding_fallback_lock) {
+            if (my_lowest_position != 0) {
                 // A prepared transaction would hold its positions for an unbounded time after
                 // this backend has moved on, and readers could not see it.
                 ereport(ERROR,
@@ -149,13 +152,18 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
         exit_callback_registered = true;
     }
     if (!shared) {
-        if (!holding_fallback_lock) {
+        if (my_lowest_position == 0 && count > 0) {
+            // Owned by the top transaction: a rolled-back savepoint must not release it while
+            // this transaction goes on appending.
             LOCKTAG tag;
             set_fallback_tag(&tag);
+            ResourceOwner owner = CurrentResourceOwner;
+            CurrentResourceOwner = TopTransactionResourceOwner;
             (void)LockAcquire(&tag, ShareLock, false, false);
-            holding_fallback_lock = true;
+            CurrentResourceOwner = owner;
         }
         for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
+        if (my_lowest_position == 0 && count > 0) my_lowest_position = positions[0];
         return;
     }
     LWLockAcquire(shared->lock, LW_SHARED);
@@ -165,6 +173,7 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
         slot->database = MyDatabaseId;
         pg_atomic_write_u64(&slot->lowest, static_cast<uint64>(positions[0]));
         holding_slot = true;
+        my_lowest_position = positions[0];
     }
     LWLockRelease(shared->lock);
 }
@@ -173,13 +182,17 @@ int64 current_read_horizon(Oid position_seq) {
     // pg_sequence_last_value() takes this lock mode; take it before the LWLock (see above).
     LockRelationOid(position_seq, RowExclusiveLock);
     if (!shared) {
-        // Wait until every other open appending transaction has ended, then read.
+        // Wait until every other open appending transaction has ended, then read. (Two
+        // transactions that both appended and then both read deadlock here; the deadlock
+        // detector cancels one. Preloading avoids this mode altogether.)
         LOCKTAG tag;
         set_fallback_tag(&tag);
         (void)LockAcquire(&tag, ExclusiveLock, false, false);
         int64 last = last_allocated(position_seq);
         LockRelease(&tag, ExclusiveLock, false);
-        return chronicle::read_horizon(last, std::nullopt);
+        return chronicle::read_horizon(last, my_lowest_position
+                                                 ? std::optional<int64>(my_lowest_position)
+                                                 : std::nullopt);
     }
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     int64 last = last_allocated(position_seq);

@@ -1,0 +1,101 @@
+# Events and the global position sequence survive pg_dump / pg_restore into a new database:
+# the restored events are identical, and new appends continue with larger positions and the
+# next stream versions (no position handed out before the dump is handed out again).
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('dump');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'chronicle'\n");
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE DATABASE source');
+$node->safe_psql('source', 'CREATE EXTENSION chronicle');
+$node->safe_psql(
+	'source', q{
+	SELECT chronicle.append('order-1', 'Placed', '{"total": 10, "items": ["a", "b"]}',
+	                        '{"by": "tap", "correlation": 7}', 0,
+	                        '00000000-0000-4000-8000-000000000001');
+	SELECT chronicle.append_batch('order-1',
+		'[{"type": "Paid", "data": {"amount": 10}},
+		  {"type": "Shipped", "data": {"nested": {"deep": [1, 2, {"x": null}]}},
+		   "metadata": {"carrier": "x"}}]', 1);
+	SELECT chronicle.append('invoice-1', 'Issued', '{"n": "\u00e9t\u00e9 \u2713"}');
+	-- an aborted append burns positions: the sequence is ahead of the last stored event
+	BEGIN;
+	SELECT chronicle.append_batch('order-2',
+		'[{"type": "Placed", "data": {}}, {"type": "Placed", "data": {}}]');
+	ROLLBACK;
+	SELECT chronicle.append('order-3', 'Placed', '{}');
+	BEGIN;
+	SELECT chronicle.append('order-3', 'Cancelled', '{}');
+	ROLLBACK;});
+
+my $events_sql = q{
+	SELECT global_position, stream, stream_version, event_id, event_type, data, metadata,
+	       recorded_at, category
+	  FROM chronicle.events ORDER BY global_position};
+my $read_all_sql = q{SELECT * FROM chronicle.read_all(0, 1000)};
+my $sequence_sql = q{SELECT last_value, is_called FROM chronicle.global_position_seq};
+
+my $source_events = $node->safe_psql('source', $events_sql);
+my $source_read_all = $node->safe_psql('source', $read_all_sql);
+my $source_sequence = $node->safe_psql('source', $sequence_sql);
+my $source_max = $node->safe_psql('source', 'SELECT max(global_position) FROM chronicle.events');
+is($source_max, '7', 'the source holds events up to position 7');
+is($source_sequence, '8|t', 'the source sequence is ahead of the stored events (positions burned)');
+
+# --- dump and restore into a new database -------------------------------------------------
+
+my $dump = $node->basedir . '/source.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', 'source' ], 'pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE target');
+$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'target', $dump ], 'pg_restore');
+
+is($node->safe_psql('target', $events_sql),
+	$source_events, 'the restored events are identical, all columns');
+is($node->safe_psql('target', $read_all_sql),
+	$source_read_all, 'read_all returns the same events in the restored database');
+is($node->safe_psql('target', $sequence_sql),
+	$source_sequence, 'the position sequence is restored where it was');
+is( $node->safe_psql(
+		'target', q{SELECT string_agg(stream || ':' || version, ',' ORDER BY stream)
+	FROM chronicle.streams}),
+	'invoice-1:1,order-1:3,order-3:1',
+	'the streams view shows the same versions');
+
+# --- appends continue -------------------------------------------------------------------------
+
+is($node->safe_psql('target', q{SELECT chronicle.append('order-1', 'Closed', '{}', expected_version => 3)}),
+	'4', 'an append continues the stream\'s version');
+is($node->safe_psql('target', q{SELECT chronicle.append('order-2', 'Placed', '{}', expected_version => 0)}),
+	'1', 'a stream that only had aborted appends starts at version 1');
+is( $node->safe_psql(
+		'target',
+		q{SELECT string_agg(global_position::text, ',' ORDER BY global_position)
+	FROM chronicle.read_all(7)}),
+	'9,10',
+	'new appends take positions after every position handed out before the dump');
+my ($ret, $out, $err) = $node->psql(
+	'target', q{SELECT chronicle.append('order-9', 'Placed', '{}',
+	event_id => '00000000-0000-4000-8000-000000000001')},
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/CH002/, 'restored event ids stay unique: reusing one fails with CH002');
+
+($ret, $out, $err) = $node->psql('target', 'DELETE FROM chronicle.event_log',
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/CH003/, 'the restored events are still immutable');
+
+# The source is unaffected and continues on its own.
+is($node->safe_psql('source', q{SELECT chronicle.append('order-1', 'Closed', '{}', expected_version => 3)}),
+	'4', 'the source continues independently');
+
+$node->stop;
+my $log = slurp_file($node->logfile);
+unlike($log, qr/terminated by signal|PANIC/, 'no crash in the server log');
+
+done_testing();
