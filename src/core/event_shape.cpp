@@ -40,8 +40,8 @@ const char* json_kind_name(JsonKind kind) noexcept {
 void validate_batch_kind(JsonKind batch_kind) {
     if (batch_kind == JsonKind::Array) return;
     throw Error(ErrorKind::InvalidBatch,
-                std::string("events must be a JSON array, not ") + json_kind_name(batch_kind),
-                {}, kBatchHint);
+                std::string("events must be a JSON array, not ") + json_kind_name(batch_kind), {},
+                kBatchHint);
 }
 
 std::optional<Uuid> validate_event(const EventShape& event,
@@ -59,7 +59,8 @@ std::optional<Uuid> validate_event(const EventShape& event,
         throw Error(ErrorKind::InvalidBatch, std::move(message), {}, kBatchHint);
     }
     if (event.type_kind != JsonKind::String) {
-        const bool absent = event.type_kind == JsonKind::Missing || event.type_kind == JsonKind::Null;
+        const bool absent =
+            event.type_kind == JsonKind::Missing || event.type_kind == JsonKind::Null;
         throw Error(ErrorKind::InvalidEventType,
                     at + (absent ? std::string("event type must not be NULL")
                                  : std::string("event type must be a string, not ") +
@@ -70,13 +71,12 @@ std::optional<Uuid> validate_event(const EventShape& event,
     }
     if (event.type.size() > kMaxEventTypeBytes) {
         throw Error(ErrorKind::InvalidEventType,
-                    at + "event type is too long: " + std::to_string(event.type.size()) +
-                        " bytes",
-                    "An event type has at most " + std::to_string(kMaxEventTypeBytes) +
-                        " bytes.");
+                    at + "event type is too long: " + std::to_string(event.type.size()) + " bytes",
+                    "An event type has at most " + std::to_string(kMaxEventTypeBytes) + " bytes.");
     }
     if (event.data_kind != JsonKind::Object) {
-        const bool absent = event.data_kind == JsonKind::Missing || event.data_kind == JsonKind::Null;
+        const bool absent =
+            event.data_kind == JsonKind::Missing || event.data_kind == JsonKind::Null;
         throw Error(ErrorKind::InvalidEventData,
                     at + (absent ? std::string("event data must not be NULL")
                                  : std::string("event data must be a JSON object, not ") +
@@ -104,9 +104,8 @@ std::optional<Uuid> validate_event(const EventShape& event,
             return id;
         }
         default:
-            throw Error(ErrorKind::InvalidEventId,
-                        at + "event id must be a uuid string, not " +
-                            json_kind_name(event.id_kind));
+            throw Error(ErrorKind::InvalidEventId, at + "event id must be a uuid string, not " +
+                                                       json_kind_name(event.id_kind));
     }
 }
 

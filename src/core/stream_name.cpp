@@ -16,8 +16,7 @@ void validate_stream_name(std::optional<std::string_view> stream) {
     if (stream->size() > kMaxStreamNameBytes) {
         throw Error(ErrorKind::InvalidStreamName,
                     "stream name is too long: " + std::to_string(stream->size()) + " bytes",
-                    "A stream name has at most " + std::to_string(kMaxStreamNameBytes) +
-                        " bytes.");
+                    "A stream name has at most " + std::to_string(kMaxStreamNameBytes) + " bytes.");
     }
 }
 

@@ -9,8 +9,7 @@ namespace chronicle {
 ExpectedVersion ExpectedVersion::from_sql(std::optional<std::int64_t> value) {
     if (value && *value < 0) {
         throw Error(ErrorKind::InvalidExpectedVersion,
-                    "expected_version must not be negative: " + std::to_string(*value),
-                    {},
+                    "expected_version must not be negative: " + std::to_string(*value), {},
                     "Use NULL for any version, 0 for a stream that must not exist yet, or the "
                     "stream's current version.");
     }
@@ -24,10 +23,9 @@ void check_expected_version(std::string_view stream, ExpectedVersion expected,
     }
     std::string message = "wrong expected version for stream \"";
     message.append(stream);
-    message += "\": expected " + std::to_string(expected.value()) + ", actual " +
-               std::to_string(actual);
-    const std::string events =
-        std::to_string(actual) + (actual == 1 ? " event." : " events.");
+    message +=
+        "\": expected " + std::to_string(expected.value()) + ", actual " + std::to_string(actual);
+    const std::string events = std::to_string(actual) + (actual == 1 ? " event." : " events.");
     std::string detail =
         expected.value() == 0
             ? "The stream was expected not to exist yet, but it already has " + events

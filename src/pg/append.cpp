@@ -48,7 +48,9 @@ std::optional<std::string_view> optional_view(text* t) {
     return t ? std::optional<std::string_view>(view_of(t)) : std::nullopt;
 }
 
-void to_pg_uuid(const chronicle::Uuid& id, pg_uuid_t* out) { memcpy(out->data, id.data(), 16); }
+void to_pg_uuid(const chronicle::Uuid& id, pg_uuid_t* out) {
+    memcpy(out->data, id.data(), 16);
+}
 
 chronicle::Uuid from_pg_uuid(const pg_uuid_t& id) {
     chronicle::Uuid out;
@@ -80,7 +82,8 @@ chronicle::RetryDecision decide_retry_for(const EventLogOids& oids, text* stream
     bool any_id = false;
     for (int i = 0; i < count; ++i) any_id = any_id || events[i].has_id;
     if (!any_id) return {};
-    StoredEventIdRow* stored = static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
+    StoredEventIdRow* stored =
+        static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
     for (int i = 0; i < count; ++i) {
         if (events[i].has_id) stored[i] = find_event_id(oids, &events[i].id, stream);
     }
@@ -91,8 +94,9 @@ chronicle::RetryDecision decide_retry_for(const EventLogOids& oids, text* stream
         ids.reserve(count);
         where.reserve(count);
         for (int i = 0; i < count; ++i) {
-            ids.push_back(events[i].has_id ? std::optional<chronicle::Uuid>(from_pg_uuid(events[i].id))
-                                           : std::nullopt);
+            ids.push_back(events[i].has_id
+                              ? std::optional<chronicle::Uuid>(from_pg_uuid(events[i].id))
+                              : std::nullopt);
             where.push_back({stored[i].found, stored[i].same_stream,
                              stored[i].stream ? std::string(stored[i].stream) : std::string(),
                              stored[i].version});
@@ -128,17 +132,17 @@ int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEv
 
     NewEvent* rows = static_cast<NewEvent*>(palloc(sizeof(NewEvent) * count));
     for (int i = 0; i < count; ++i) {
-        rows[i] = NewEvent{positions[i], head.version + 1 + i, events[i].id,
-                           events[i].event_type, events[i].data, events[i].metadata};
+        rows[i] = NewEvent{positions[i],         head.version + 1 + i, events[i].id,
+                           events[i].event_type, events[i].data,       events[i].metadata};
     }
     // recorded_at never decreases within a stream, even when an older transaction appends
     // after a younger one.
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
-    const TimestampTz recorded_at = head.version > 0 && head.last_recorded_at > now
-                                        ? head.last_recorded_at
-                                        : now;
+    const TimestampTz recorded_at =
+        head.version > 0 && head.last_recorded_at > now ? head.last_recorded_at : now;
     const std::string_view category = chronicle::category_of(stream_name);
-    text* category_text = cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
+    text* category_text =
+        cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
     insert_events(oids, stream, category_text, recorded_at, rows, count);
     return head.version + count;
 }
@@ -194,12 +198,11 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
     for (int i = 0; i < count; ++i) {
         BatchElement element;
         read_batch_element(batch, i, &element);
-        const std::optional<chronicle::Uuid> id = core_call([&] {
-            return chronicle::validate_event(element.shape, static_cast<size_t>(i));
-        });
+        const std::optional<chronicle::Uuid> id = core_call(
+            [&] { return chronicle::validate_event(element.shape, static_cast<size_t>(i)); });
         PendingEvent& e = events[i];
-        e.event_type = cstring_to_text_with_len(element.type->val.string.val,
-                                                element.type->val.string.len);
+        e.event_type =
+            cstring_to_text_with_len(element.type->val.string.val, element.type->val.string.len);
         e.data = jsonb_of_container(element.data);
         e.metadata = element.metadata ? jsonb_of_container(element.metadata) : nullptr;
         e.has_id = id.has_value();

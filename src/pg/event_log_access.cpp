@@ -58,9 +58,9 @@ StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, te
         TupleDesc desc = RelationGetDescr(heap);
         text* stored_stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
         found.found = true;
-        found.same_stream = VARSIZE_ANY_EXHDR(stored_stream) == VARSIZE_ANY_EXHDR(stream) &&
-                            memcmp(VARDATA_ANY(stored_stream), VARDATA_ANY(stream),
-                                   VARSIZE_ANY_EXHDR(stream)) == 0;
+        found.same_stream =
+            VARSIZE_ANY_EXHDR(stored_stream) == VARSIZE_ANY_EXHDR(stream) &&
+            memcmp(VARDATA_ANY(stored_stream), VARDATA_ANY(stream), VARSIZE_ANY_EXHDR(stream)) == 0;
         found.stream = text_to_cstring(stored_stream);
         found.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
     }
@@ -95,8 +95,8 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
 
 }  // namespace
 
-void insert_events(const EventLogOids& oids, text* stream, text* category,
-                   TimestampTz recorded_at, const NewEvent* events, int count) {
+void insert_events(const EventLogOids& oids, text* stream, text* category, TimestampTz recorded_at,
+                   const NewEvent* events, int count) {
     Relation heap = table_open(oids.event_log, RowExclusiveLock);
     EState* estate = CreateExecutorState();
     ResultRelInfo* result_rel = makeNode(ResultRelInfo);
@@ -128,8 +128,8 @@ void insert_events(const EventLogOids& oids, text* stream, text* category,
             ExecStoreVirtualTuple(slot);
             table_tuple_insert(heap, slot, cid, 0, nullptr);
             if (result_rel->ri_NumIndices > 0) {
-                List* recheck = ExecInsertIndexTuples(result_rel, slot, estate, false, false,
-                                                      nullptr, NIL);
+                List* recheck =
+                    ExecInsertIndexTuples(result_rel, slot, estate, false, false, nullptr, NIL);
                 list_free(recheck);
             }
             ResetPerTupleExprContext(estate);
@@ -152,8 +152,8 @@ void insert_events(const EventLogOids& oids, text* stream, text* category,
 
 void event_row_values(HeapTuple row, TupleDesc desc, Datum* values, bool* nulls) {
     static const int kFromLogColumn[kEventTypeColumnCount] = {
-        kColGlobalPosition, kColStream,    kColStreamVersion, kColEventId,
-        kColEventType,      kColData,      kColMetadata,      kColRecordedAt};
+        kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
+        kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
     for (int i = 0; i < kEventTypeColumnCount; ++i) {
         values[i] = heap_getattr(row, kFromLogColumn[i], desc, &nulls[i]);
     }

@@ -38,9 +38,9 @@ const EventLogOids& event_log_oids() {
     if (cached_valid) return cached;
     Oid schema = get_namespace_oid("chronicle", true);
     if (!OidIsValid(schema)) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_SCHEMA),
-                        errmsg("schema \"chronicle\" does not exist"),
-                        errhint("Run CREATE EXTENSION chronicle in this database.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_SCHEMA), errmsg("schema \"chronicle\" does not exist"),
+                 errhint("Run CREATE EXTENSION chronicle in this database.")));
     }
     cached.event_log = relation_in_schema("event_log", schema);
     cached.position_seq = relation_in_schema("global_position_seq", schema);

@@ -47,7 +47,9 @@ bool holding_slot = false;  // this backend's current transaction published its 
 // is how read_all keeps a transaction from reading past its own uncommitted appends.
 int64 my_lowest_position = 0;
 
-int slot_count() { return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts; }
+int slot_count() {
+    return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts;
+}
 
 Size shared_size() {
     return add_size(offsetof(InFlightShared, slots), mul_size(slot_count(), sizeof(InFlightSlot)));
@@ -76,7 +78,9 @@ void on_shmem_startup() {
     LWLockRelease(AddinShmemInitLock);
 }
 
-InFlightSlot* my_slot() { return &shared->slots[MyProc->pgprocno]; }
+InFlightSlot* my_slot() {
+    return &shared->slots[MyProc->pgprocno];
+}
 
 void clear_my_slot() {
     if (holding_slot && shared) {
@@ -110,7 +114,9 @@ void on_xact_event(XactEvent event, void*) {
     }
 }
 
-void on_backend_exit(int, Datum) { clear_my_slot(); }
+void on_backend_exit(int, Datum) {
+    clear_my_slot();
+}
 
 void set_fallback_tag(LOCKTAG* tag) {
     SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, 0, 0, kFallbackLockField4);
@@ -139,7 +145,9 @@ void register_in_flight_positions_callbacks() {
     RegisterXactCallback(on_xact_event, nullptr);
 }
 
-bool in_flight_positions_preloaded() { return shared != nullptr; }
+bool in_flight_positions_preloaded() {
+    return shared != nullptr;
+}
 
 void allocate_positions(Oid position_seq, int64 count, int64* positions) {
     // Take the sequence's relation lock before the LWLock, so that nothing waits for a
@@ -190,9 +198,8 @@ int64 current_read_horizon(Oid position_seq) {
         (void)LockAcquire(&tag, ExclusiveLock, false, false);
         int64 last = last_allocated(position_seq);
         LockRelease(&tag, ExclusiveLock, false);
-        return chronicle::read_horizon(last, my_lowest_position
-                                                 ? std::optional<int64>(my_lowest_position)
-                                                 : std::nullopt);
+        return chronicle::read_horizon(
+            last, my_lowest_position ? std::optional<int64>(my_lowest_position) : std::nullopt);
     }
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     int64 last = last_allocated(position_seq);

@@ -48,7 +48,9 @@ chronicle::JsonKind jsonb_value_kind(const JsonbValue* value) {
     }
 }
 
-chronicle::JsonKind jsonb_kind(const Jsonb* value) { return container_kind(&value->root); }
+chronicle::JsonKind jsonb_kind(const Jsonb* value) {
+    return container_kind(&value->root);
+}
 
 void read_batch_element(Jsonb* batch, int index, BatchElement* out) {
     *out = BatchElement{};
@@ -63,7 +65,8 @@ void read_batch_element(Jsonb* batch, int index, BatchElement* out) {
     if ((out->type = find_key(object, "type", 4)) != nullptr) {
         ++known;
         out->shape.type_kind = jsonb_value_kind(out->type);
-        if (out->shape.type_kind == chronicle::JsonKind::String) out->shape.type = view_of(out->type);
+        if (out->shape.type_kind == chronicle::JsonKind::String)
+            out->shape.type = view_of(out->type);
     }
     if ((out->data = find_key(object, "data", 4)) != nullptr) {
         ++known;

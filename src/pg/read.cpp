@@ -199,13 +199,13 @@ extern "C" Datum chronicle_read_all(PG_FUNCTION_ARGS) {
     ScanKeyData keys[3];
     int nkeys = 0;
     if (category) {
-        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber,
-                               InvalidOid, C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
+        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber, InvalidOid,
+                               C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
     }
     ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTGreaterStrategyNumber,
                            InvalidOid, InvalidOid, F_INT8GT, Int64GetDatum(read.after_position));
-    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber,
-                           InvalidOid, InvalidOid, F_INT8LT, Int64GetDatum(horizon));
+    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber, InvalidOid,
+                           InvalidOid, F_INT8LT, Int64GetDatum(horizon));
     SysScanDesc scan = systable_beginscan_ordered(heap, index, &dirty, nkeys, keys);
     TupleDesc desc = RelationGetDescr(heap);
     int64 emitted = 0;

@@ -9,19 +9,19 @@ namespace chronicle {
 // One value per distinct error kind. The SQLSTATEs live in class "CH" (chronicle);
 // they are part of the public contract (docs/reference.md) and must never change.
 enum class ErrorKind {
-    WrongExpectedVersion,   // CH001
-    DuplicateEventId,       // CH002
-    ImmutableEvents,        // CH003
+    WrongExpectedVersion,     // CH001
+    DuplicateEventId,         // CH002
+    ImmutableEvents,          // CH003
     TransactionNotSupported,  // CH004
-    InvalidStreamName,      // CH010
-    InvalidEventType,       // CH011
-    InvalidEventData,       // CH012
-    InvalidMetadata,        // CH013
-    InvalidBatch,           // CH014
-    InvalidExpectedVersion,  // CH015
-    InvalidArgument,        // CH016
-    InvalidEventId,         // CH017
-    Internal,               // XX000
+    InvalidStreamName,        // CH010
+    InvalidEventType,         // CH011
+    InvalidEventData,         // CH012
+    InvalidMetadata,          // CH013
+    InvalidBatch,             // CH014
+    InvalidExpectedVersion,   // CH015
+    InvalidArgument,          // CH016
+    InvalidEventId,           // CH017
+    Internal,                 // XX000
 };
 
 // The five-character SQLSTATE of an error kind.
@@ -29,7 +29,7 @@ const char* sqlstate_of(ErrorKind kind) noexcept;
 
 // A typed, expected failure: the boundary turns it into ereport(ERROR) with its SQLSTATE.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string message, std::string detail = {}, std::string hint = {})
         : std::runtime_error(std::move(message)),
           kind_(kind),
@@ -40,7 +40,7 @@ public:
     const std::string& detail() const noexcept { return detail_; }
     const std::string& hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;

@@ -13,7 +13,7 @@ using StreamVersion = std::int64_t;
 // What an appender believes the stream's version is: nothing (any version is fine),
 // 0 (the stream must not exist yet) or N (the stream must be at exactly N).
 class ExpectedVersion {
-public:
+  public:
     static ExpectedVersion any() noexcept { return ExpectedVersion(std::nullopt); }
     // Throws Error(InvalidExpectedVersion) for a negative value; NULL means any.
     static ExpectedVersion from_sql(std::optional<std::int64_t> value);
@@ -22,7 +22,7 @@ public:
     StreamVersion value() const noexcept { return value_.value_or(0); }
     bool admits(StreamVersion actual) const noexcept { return !value_ || *value_ == actual; }
 
-private:
+  private:
     explicit ExpectedVersion(std::optional<StreamVersion> value) : value_(value) {}
     std::optional<StreamVersion> value_;
 };

@@ -44,8 +44,8 @@ struct NewEvent {
 
 // Inserts the events (heap and every index of the table, user-added ones included).
 // A unique violation from a concurrent writer becomes the matching chronicle error.
-void insert_events(const EventLogOids& oids, text* stream, text* category,
-                   TimestampTz recorded_at, const NewEvent* events, int count);
+void insert_events(const EventLogOids& oids, text* stream, text* category, TimestampTz recorded_at,
+                   const NewEvent* events, int count);
 
 // The values of an event_log row in the column order of the chronicle.event type.
 inline constexpr int kEventTypeColumnCount = 8;
