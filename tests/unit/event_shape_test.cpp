@@ -1,4 +1,5 @@
 // Unit tests for include/chronicle/core/event_shape.hpp.
+#include "test_support.hpp"
 #include "chronicle/core/event_shape.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,10 @@
 
 namespace {
 
+using chronicle::test::capture_error;
+using chronicle::test::Contains;
+using chronicle::test::StartsWith;
+
 using chronicle::Error;
 using chronicle::ErrorKind;
 using chronicle::EventShape;
@@ -22,29 +27,6 @@ using chronicle::kMaxEventTypeBytes;
 using chronicle::Uuid;
 using chronicle::validate_batch_kind;
 using chronicle::validate_event;
-
-template <typename F>
-Error capture_error(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no chronicle::Error was thrown";
-    return Error(ErrorKind::Internal, "<no error thrown>");
-}
-
-::testing::AssertionResult Contains(const std::string& haystack, const std::string& needle) {
-    if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "\"" << haystack << "\" does not contain \"" << needle << "\"";
-}
-
-::testing::AssertionResult StartsWith(const std::string& text, const std::string& prefix) {
-    if (text.compare(0, prefix.size(), prefix) == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "\"" << text << "\" does not start with \"" << prefix << "\"";
-}
 
 // An event that passes every rule.
 EventShape valid_event() {

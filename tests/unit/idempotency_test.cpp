@@ -1,4 +1,5 @@
 // Unit tests for include/chronicle/core/idempotency.hpp.
+#include "test_support.hpp"
 #include "chronicle/core/idempotency.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,9 @@
 
 namespace {
 
+using chronicle::test::capture_error;
+using chronicle::test::Contains;
+
 using chronicle::check_ids_distinct;
 using chronicle::decide_retry;
 using chronicle::Error;
@@ -24,23 +28,6 @@ using chronicle::StreamVersion;
 using chronicle::Uuid;
 using Ids = std::vector<std::optional<Uuid>>;
 using Stored = std::vector<StoredEventId>;
-
-template <typename F>
-Error capture_error(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no chronicle::Error was thrown";
-    return Error(ErrorKind::Internal, "<no error thrown>");
-}
-
-::testing::AssertionResult Contains(const std::string& haystack, const std::string& needle) {
-    if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "\"" << haystack << "\" does not contain \"" << needle << "\"";
-}
 
 // A distinct, recognisable id: 00000000-0000-7000-8000-0000000000nn.
 Uuid id(std::uint8_t n) {

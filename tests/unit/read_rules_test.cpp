@@ -1,4 +1,5 @@
 // Unit tests for include/chronicle/core/read_rules.hpp.
+#include "test_support.hpp"
 #include "chronicle/core/read_rules.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,8 @@
 
 namespace {
 
+using chronicle::test::capture_error;
+
 using chronicle::Error;
 using chronicle::ErrorKind;
 using chronicle::GlobalPosition;
@@ -20,17 +23,6 @@ using chronicle::read_horizon;
 using chronicle::StreamRead;
 using chronicle::validate_global_read;
 using chronicle::validate_stream_read;
-
-template <typename F>
-Error capture_error(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no chronicle::Error was thrown";
-    return Error(ErrorKind::Internal, "<no error thrown>");
-}
 
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();

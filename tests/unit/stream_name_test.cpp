@@ -1,4 +1,5 @@
 // Unit tests for include/chronicle/core/stream_name.hpp.
+#include "test_support.hpp"
 #include "chronicle/core/stream_name.hpp"
 
 #include <gtest/gtest.h>
@@ -11,29 +12,14 @@
 
 namespace {
 
+using chronicle::test::capture_error;
+using chronicle::test::Contains;
+
 using chronicle::category_of;
 using chronicle::Error;
 using chronicle::ErrorKind;
 using chronicle::kMaxStreamNameBytes;
 using chronicle::validate_stream_name;
-
-// Runs `f`, which must throw chronicle::Error, and returns the error.
-template <typename F>
-Error capture_error(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no chronicle::Error was thrown";
-    return Error(ErrorKind::Internal, "<no error thrown>");
-}
-
-::testing::AssertionResult Contains(const std::string& haystack, const std::string& needle) {
-    if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "\"" << haystack << "\" does not contain \"" << needle << "\"";
-}
 
 std::string repeat(std::string_view unit, std::size_t times) {
     std::string out;

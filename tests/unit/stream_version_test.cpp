@@ -1,4 +1,5 @@
 // Unit tests for include/chronicle/core/stream_version.hpp.
+#include "test_support.hpp"
 #include "chronicle/core/stream_version.hpp"
 
 #include <gtest/gtest.h>
@@ -14,28 +15,14 @@
 
 namespace {
 
+using chronicle::test::capture_error;
+using chronicle::test::Contains;
+
 using chronicle::check_expected_version;
 using chronicle::Error;
 using chronicle::ErrorKind;
 using chronicle::ExpectedVersion;
 using chronicle::StreamVersion;
-
-template <typename F>
-Error capture_error(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no chronicle::Error was thrown";
-    return Error(ErrorKind::Internal, "<no error thrown>");
-}
-
-::testing::AssertionResult Contains(const std::string& haystack, const std::string& needle) {
-    if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "\"" << haystack << "\" does not contain \"" << needle << "\"";
-}
 
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
