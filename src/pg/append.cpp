@@ -14,6 +14,7 @@
 #include "chronicle/pg/jsonb_shape.hpp"
 #include "chronicle/pg/stream_lock.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/random_pool.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -66,10 +67,7 @@ void generate_ids(PendingEvent* events, int count) {
     for (int i = 0; i < count; ++i) {
         if (events[i].has_id) continue;
         std::array<uint8_t, 10> random;
-        if (!pg_strong_random(random.data(), random.size())) {
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg("could not generate a random event id")));
-        }
+        strong_random_bytes(random.data(), random.size());
         to_pg_uuid(chronicle::make_uuid_v7(unix_ms, random), &events[i].id);
         events[i].has_id = true;
     }
