@@ -13,6 +13,7 @@
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/jsonb_shape.hpp"
 #include "chronicle/pg/stream_lock.hpp"
+#include "chronicle/pg/text_view.hpp"
 #include "chronicle/pg/postgres.hpp"
 #include "chronicle/pg/random_pool.hpp"
 
@@ -40,14 +41,6 @@ struct PendingEvent {
     bool has_id;
     pg_uuid_t id;
 };
-
-std::string_view view_of(text* t) {
-    return {VARDATA_ANY(t), static_cast<size_t>(VARSIZE_ANY_EXHDR(t))};
-}
-
-std::optional<std::string_view> optional_view(text* t) {
-    return t ? std::optional<std::string_view>(view_of(t)) : std::nullopt;
-}
 
 void to_pg_uuid(const chronicle::Uuid& id, pg_uuid_t* out) {
     memcpy(out->data, id.data(), 16);

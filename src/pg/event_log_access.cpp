@@ -2,6 +2,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/text_view.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -58,9 +59,7 @@ StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, te
         TupleDesc desc = RelationGetDescr(heap);
         text* stored_stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
         found.found = true;
-        found.same_stream =
-            VARSIZE_ANY_EXHDR(stored_stream) == VARSIZE_ANY_EXHDR(stream) &&
-            memcmp(VARDATA_ANY(stored_stream), VARDATA_ANY(stream), VARSIZE_ANY_EXHDR(stream)) == 0;
+        found.same_stream = view_of(stored_stream) == view_of(stream);
         found.stream = text_to_cstring(stored_stream);
         found.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
     }

@@ -8,6 +8,7 @@
 #include "chronicle/pg/event_log_access.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/text_view.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -34,11 +35,6 @@ PG_FUNCTION_INFO_V1(chronicle_read_all);
 
 namespace chronicle::pg {
 namespace {
-
-std::optional<std::string_view> optional_view(text* t) {
-    if (!t) return std::nullopt;
-    return std::string_view(VARDATA_ANY(t), static_cast<size_t>(VARSIZE_ANY_EXHDR(t)));
-}
 
 std::optional<int64> optional_int64(FunctionCallInfo fcinfo, int n) {
     return PG_ARGISNULL(n) ? std::nullopt : std::optional<int64>(PG_GETARG_INT64(n));
@@ -81,13 +77,9 @@ TypeFilter type_filter(ArrayType* array) {
 }
 
 bool type_matches(const TypeFilter& filter, text* event_type) {
-    const size_t len = VARSIZE_ANY_EXHDR(event_type);
+    const std::string_view type = view_of(event_type);
     for (int i = 0; i < filter.count; ++i) {
-        text* wanted = DatumGetTextPP(filter.types[i]);
-        if (VARSIZE_ANY_EXHDR(wanted) == len &&
-            memcmp(VARDATA_ANY(wanted), VARDATA_ANY(event_type), len) == 0) {
-            return true;
-        }
+        if (view_of(DatumGetTextPP(filter.types[i])) == type) return true;
     }
     return false;
 }
@@ -107,8 +99,7 @@ using chronicle::pg::core_call;
 
 extern "C" Datum chronicle_category(PG_FUNCTION_ARGS) {
     text* stream = PG_GETARG_TEXT_PP(0);
-    const std::string_view category = chronicle::category_of(
-        std::string_view(VARDATA_ANY(stream), static_cast<size_t>(VARSIZE_ANY_EXHDR(stream))));
+    const std::string_view category = chronicle::category_of(chronicle::pg::view_of(stream));
     PG_RETURN_TEXT_P(cstring_to_text_with_len(category.data(), static_cast<int>(category.size())));
 }
 
