@@ -18,6 +18,7 @@
 #include "chronicle/pg/random_pool.hpp"
 
 extern "C" {
+#include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "datatype/timestamp.h"
@@ -67,8 +68,8 @@ void generate_ids(PendingEvent* events, int count) {
 }
 
 // Where the caller's ids already are, and whether this append is a retry of a stored one.
-chronicle::RetryDecision decide_retry_for(const EventLogOids& oids, text* stream,
-                                          chronicle::ExpectedVersion expected,
+chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids& oids,
+                                          text* stream, chronicle::ExpectedVersion expected,
                                           const PendingEvent* events, int count) {
     bool any_id = false;
     for (int i = 0; i < count; ++i) any_id = any_id || events[i].has_id;
@@ -76,7 +77,7 @@ chronicle::RetryDecision decide_retry_for(const EventLogOids& oids, text* stream
     StoredEventIdRow* stored =
         static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
     for (int i = 0; i < count; ++i) {
-        if (events[i].has_id) stored[i] = find_event_id(oids, &events[i].id, stream);
+        if (events[i].has_id) stored[i] = find_event_id(event_log, oids, &events[i].id, stream);
     }
     const std::string_view stream_name = view_of(stream);
     return core_call([&] {
@@ -97,22 +98,16 @@ chronicle::RetryDecision decide_retry_for(const EventLogOids& oids, text* stream
     });
 }
 
-// The write path shared by append and append_batch; returns the stream's new version.
-int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEvent* events,
-                    int count) {
-    PreventCommandIfReadOnly("chronicle.append()");
-    PreventCommandIfParallelMode("chronicle.append()");
-    PreventCommandDuringRecovery("chronicle.append()");
-
-    const EventLogOids& oids = event_log_oids();
+// Appends under the stream's lock, to the event log opened by append_events.
+int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
+                    chronicle::ExpectedVersion expected, PendingEvent* events, int count) {
     const std::string_view stream_name = view_of(stream);
-    lock_stream_for_append(stream_name);
-
     // Under the stream's lock no other transaction can be appending to it, so SnapshotSelf
     // (everything committed, plus our own writes) sees its true head, whatever our isolation.
-    const StreamHead head = read_stream_head(oids, stream, SnapshotSelf);
+    const StreamHead head = read_stream_head(event_log, oids, stream, SnapshotSelf);
 
-    const chronicle::RetryDecision retry = decide_retry_for(oids, stream, expected, events, count);
+    const chronicle::RetryDecision retry =
+        decide_retry_for(event_log, oids, stream, expected, events, count);
     if (retry.already_appended) return retry.version;
     core_call([&] { chronicle::check_expected_version(stream_name, expected, head.version); });
     if (count == 0) return head.version;
@@ -134,8 +129,23 @@ int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEv
     const std::string_view category = chronicle::category_of(stream_name);
     text* category_text =
         cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
-    insert_events(oids, stream, category_text, recorded_at, rows, count);
+    insert_events(event_log, stream, category_text, recorded_at, rows, count);
     return head.version + count;
+}
+
+// The write path shared by append and append_batch; returns the stream's new version.
+int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEvent* events,
+                    int count) {
+    PreventCommandIfReadOnly("chronicle.append()");
+    PreventCommandIfParallelMode("chronicle.append()");
+    PreventCommandDuringRecovery("chronicle.append()");
+
+    const EventLogOids& oids = event_log_oids();
+    lock_stream_for_append(view_of(stream));
+    Relation event_log = table_open(oids.event_log, RowExclusiveLock);
+    const int64 version = append_locked(event_log, oids, stream, expected, events, count);
+    table_close(event_log, NoLock);
+    return version;
 }
 
 }  // namespace

@@ -23,49 +23,57 @@ extern "C" {
 
 namespace chronicle::pg {
 
-StreamHead read_stream_head(const EventLogOids& oids, text* stream, Snapshot snapshot) {
+namespace {
+
+// The first row a one-key scan of `index_oid` returns in `direction`, copied; NULL if none.
+HeapTuple first_row(Relation event_log, Oid index_oid, Snapshot snapshot, ScanKey key,
+                    ScanDirection direction) {
+    Relation index = index_open(index_oid, AccessShareLock);
+    SysScanDesc scan = systable_beginscan_ordered(event_log, index, snapshot, 1, key);
+    HeapTuple row = systable_getnext_ordered(scan, direction);
+    if (HeapTupleIsValid(row)) row = heap_copytuple(row);
+    systable_endscan_ordered(scan);
+    index_close(index, AccessShareLock);
+    return row;
+}
+
+}  // namespace
+
+StreamHead read_stream_head(Relation event_log, const EventLogOids& oids, text* stream,
+                            Snapshot snapshot) {
     StreamHead head{0, DT_NOBEGIN};
-    Relation heap = table_open(oids.event_log, AccessShareLock);
-    Relation index = index_open(oids.stream_version_index, AccessShareLock);
     ScanKeyData key;
     ScanKeyEntryInitialize(&key, 0, kColStream, BTEqualStrategyNumber, InvalidOid, C_COLLATION_OID,
                            F_TEXTEQ, PointerGetDatum(stream));
-    SysScanDesc scan = systable_beginscan_ordered(heap, index, snapshot, 1, &key);
-    HeapTuple row = systable_getnext_ordered(scan, BackwardScanDirection);
-    if (HeapTupleIsValid(row)) {
+    HeapTuple row =
+        first_row(event_log, oids.stream_version_index, snapshot, &key, BackwardScanDirection);
+    if (row) {
         bool isnull;
-        TupleDesc desc = RelationGetDescr(heap);
+        TupleDesc desc = RelationGetDescr(event_log);
         head.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
         head.last_recorded_at =
             DatumGetTimestampTz(heap_getattr(row, kColRecordedAt, desc, &isnull));
     }
-    systable_endscan_ordered(scan);
-    index_close(index, AccessShareLock);
-    table_close(heap, AccessShareLock);
     return head;
 }
 
-StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, text* stream) {
+StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
+                               text* stream) {
     StoredEventIdRow found{false, false, nullptr, 0};
-    Relation heap = table_open(oids.event_log, AccessShareLock);
-    Relation index = index_open(oids.event_id_index, AccessShareLock);
     ScanKeyData key;
     ScanKeyEntryInitialize(&key, 0, kColEventId, BTEqualStrategyNumber, InvalidOid, InvalidOid,
                            F_UUID_EQ, UUIDPGetDatum(id));
-    SysScanDesc scan = systable_beginscan_ordered(heap, index, SnapshotSelf, 1, &key);
-    HeapTuple row = systable_getnext_ordered(scan, ForwardScanDirection);
-    if (HeapTupleIsValid(row)) {
+    HeapTuple row =
+        first_row(event_log, oids.event_id_index, SnapshotSelf, &key, ForwardScanDirection);
+    if (row) {
         bool isnull;
-        TupleDesc desc = RelationGetDescr(heap);
+        TupleDesc desc = RelationGetDescr(event_log);
         text* stored_stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
         found.found = true;
         found.same_stream = view_of(stored_stream) == view_of(stream);
         found.stream = text_to_cstring(stored_stream);
         found.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
     }
-    systable_endscan_ordered(scan);
-    index_close(index, AccessShareLock);
-    table_close(heap, AccessShareLock);
     return found;
 }
 
@@ -94,9 +102,8 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
 
 }  // namespace
 
-void insert_events(const EventLogOids& oids, text* stream, text* category, TimestampTz recorded_at,
+void insert_events(Relation heap, text* stream, text* category, TimestampTz recorded_at,
                    const NewEvent* events, int count) {
-    Relation heap = table_open(oids.event_log, RowExclusiveLock);
     EState* estate = CreateExecutorState();
     ResultRelInfo* result_rel = makeNode(ResultRelInfo);
     InitResultRelInfo(result_rel, heap, 1, nullptr, 0);
@@ -146,7 +153,6 @@ void insert_events(const EventLogOids& oids, text* stream, text* category, Times
     ExecCloseIndices(result_rel);
     ExecDropSingleTupleTableSlot(slot);
     FreeExecutorState(estate);
-    table_close(heap, NoLock);
 }
 
 void event_row_values(HeapTuple row, TupleDesc desc, Datum* values, bool* nulls) {

@@ -145,10 +145,6 @@ void register_in_flight_positions_callbacks() {
     RegisterXactCallback(on_xact_event, nullptr);
 }
 
-bool in_flight_positions_preloaded() {
-    return shared != nullptr;
-}
-
 void allocate_positions(Oid position_seq, int64 count, int64* positions) {
     // Take the sequence's relation lock before the LWLock, so that nothing waits for a
     // heavyweight lock while holding it (nextval then finds the lock already held).

@@ -106,7 +106,10 @@ extern "C" Datum chronicle_category(PG_FUNCTION_ARGS) {
 extern "C" Datum chronicle_stream_version(PG_FUNCTION_ARGS) {
     using namespace chronicle::pg;
     text* stream = validated_stream(fcinfo, 0);
-    const StreamHead head = read_stream_head(event_log_oids(), stream, GetActiveSnapshot());
+    const EventLogOids& oids = event_log_oids();
+    Relation event_log = table_open(oids.event_log, AccessShareLock);
+    const StreamHead head = read_stream_head(event_log, oids, stream, GetActiveSnapshot());
+    table_close(event_log, AccessShareLock);
     PG_RETURN_INT64(head.version);
 }
 

@@ -1,5 +1,7 @@
 // Reading and writing chronicle.event_log below the executor: index scans and direct inserts.
 // Plain C-style code: no C++ object with a destructor lives here (see boundary.hpp).
+// Every function works on the event log relation its caller opened, so that one append
+// opens it once.
 #pragma once
 
 #include "chronicle/pg/event_log_catalog.hpp"
@@ -8,6 +10,7 @@
 extern "C" {
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "utils/relcache.h"
 #include "utils/jsonb.h"
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
@@ -21,7 +24,8 @@ struct StreamHead {
     int64 version;
     TimestampTz last_recorded_at;
 };
-StreamHead read_stream_head(const EventLogOids& oids, text* stream, Snapshot snapshot);
+StreamHead read_stream_head(Relation event_log, const EventLogOids& oids, text* stream,
+                            Snapshot snapshot);
 
 // Where an event id is stored, seen with SnapshotSelf (committed, or written by us).
 struct StoredEventIdRow {
@@ -30,7 +34,8 @@ struct StoredEventIdRow {
     char* stream;  // palloc'd, when found
     int64 version;
 };
-StoredEventIdRow find_event_id(const EventLogOids& oids, const pg_uuid_t* id, text* stream);
+StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
+                               text* stream);
 
 // One event ready to be written.
 struct NewEvent {
@@ -44,7 +49,8 @@ struct NewEvent {
 
 // Inserts the events (heap and every index of the table, user-added ones included).
 // A unique violation from a concurrent writer becomes the matching chronicle error.
-void insert_events(const EventLogOids& oids, text* stream, text* category, TimestampTz recorded_at,
+// `event_log` must be opened with RowExclusiveLock.
+void insert_events(Relation event_log, text* stream, text* category, TimestampTz recorded_at,
                    const NewEvent* events, int count);
 
 // The values of an event_log row in the column order of the chronicle.event type.

@@ -32,7 +32,4 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions);
 // The first position a reader must not pass (see chronicle::read_horizon).
 int64 current_read_horizon(Oid position_seq);
 
-// True when the extension's shared memory is there (it was preloaded).
-bool in_flight_positions_preloaded();
-
 }  // namespace chronicle::pg
