@@ -142,7 +142,9 @@ int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEv
 
     const EventLogOids& oids = event_log_oids();
     lock_stream_for_append(view_of(stream));
-    Relation event_log = table_open(oids.event_log, RowExclusiveLock);
+    // Opened for reading; insert_events takes the write lock only once positions are taken
+    // (the isolation specs rely on that order to hold a position open before its row exists).
+    Relation event_log = table_open(oids.event_log, AccessShareLock);
     const int64 version = append_locked(event_log, oids, stream, expected, events, count);
     table_close(event_log, NoLock);
     return version;

@@ -17,6 +17,7 @@ extern "C" {
 #include "nodes/execnodes.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "storage/lmgr.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -104,6 +105,7 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
 
 void insert_events(Relation heap, text* stream, text* category, TimestampTz recorded_at,
                    const NewEvent* events, int count) {
+    LockRelationOid(RelationGetRelid(heap), RowExclusiveLock);
     EState* estate = CreateExecutorState();
     ResultRelInfo* result_rel = makeNode(ResultRelInfo);
     InitResultRelInfo(result_rel, heap, 1, nullptr, 0);

@@ -49,7 +49,7 @@ struct NewEvent {
 
 // Inserts the events (heap and every index of the table, user-added ones included).
 // A unique violation from a concurrent writer becomes the matching chronicle error.
-// `event_log` must be opened with RowExclusiveLock.
+// Takes RowExclusiveLock on `event_log` first.
 void insert_events(Relation event_log, text* stream, text* category, TimestampTz recorded_at,
                    const NewEvent* events, int count);
 
