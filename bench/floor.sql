@@ -1,25 +1,12 @@
--- The physical floor: a plain table with exactly chronicle.event_log's shape (columns, types,
--- collations, NOT NULLs, check, primary key, unique and plain indexes) and a bigint sequence
--- for positions, written with plain INSERTs. What chronicle.append costs above this is the
--- price of its API: validation, the stream lock, the expected-version check, gap-safety.
+-- The physical floor: a plain table with exactly chronicle.event_log's shape, written with
+-- plain INSERTs. It is copied from the installed extension's table (columns, types,
+-- collations, NOT NULLs, check, primary key, unique and plain indexes), so the two cannot
+-- drift apart; only the immutability trigger is not copied. A bigint sequence gives the
+-- positions. What chronicle.append costs above this is the price of its API: validation, the
+-- stream lock, the expected-version check, gap-safety.
 CREATE SCHEMA floor;
 CREATE SEQUENCE floor.global_position_seq AS bigint NO CYCLE;
-CREATE TABLE floor.events (
-    global_position bigint      NOT NULL,
-    stream          text        COLLATE "C" NOT NULL,
-    category        text        COLLATE "C" NOT NULL,
-    stream_version  bigint      NOT NULL,
-    event_id        uuid        NOT NULL,
-    event_type      text        COLLATE "C" NOT NULL,
-    data            jsonb       NOT NULL,
-    metadata        jsonb,
-    recorded_at     timestamptz NOT NULL,
-    CONSTRAINT events_pkey PRIMARY KEY (global_position),
-    CONSTRAINT events_stream_version_key UNIQUE (stream, stream_version),
-    CONSTRAINT events_event_id_key UNIQUE (event_id),
-    CONSTRAINT events_stream_version_check CHECK (stream_version > 0)
-);
-CREATE INDEX events_category_position_idx ON floor.events (category, global_position);
+CREATE TABLE floor.events (LIKE chronicle.event_log INCLUDING ALL);
 ALTER SEQUENCE floor.global_position_seq OWNED BY floor.events.global_position;
 
 -- Time-ordered event ids like the ones chronicle generates (UUIDv7: 48 bits of Unix
