@@ -62,3 +62,36 @@ SELECT event_type, count(*) FROM chronicle.events GROUP BY event_type ORDER BY c
 \set ON_ERROR_STOP 0
 DELETE FROM chronicle.event_log WHERE stream = 'order-1003';
 \set ON_ERROR_STOP 1
+
+\echo
+\echo '--- 10. An aggregate: the order''s current state, folded natively from its events'
+SELECT chronicle.define_aggregate('order', '{
+  "initial": {"status": "NEW", "items": [], "total": 0},
+  "on": {
+    "OrderCreated":   [{"set": "customerId", "from": "customerId"},
+                       {"set": "status", "value": "PENDING"}],
+    "ItemAdded":      [{"append": "items", "from": "item"},
+                       {"add": "total", "from": "item.price"}],
+    "OrderPaid":      [{"set": "status", "value": "PAID"}],
+    "OrderShipped":   [{"set": "status", "value": "SHIPPED"},
+                       {"set": "tracking", "from": "tracking"}],
+    "OrderCancelled": [{"set": "status", "value": "CANCELLED"}]
+  }}', category => 'order', snapshot_every => 2);
+SELECT chronicle.fold('order', 'order-1001');
+SELECT chronicle.fold('order', 'order-1002');
+
+\echo
+\echo '--- 11. Temporal reads: the state at a version, as of a time, and the whole history'
+SELECT chronicle.fold('order', 'order-1001', at_version => 2);
+SELECT chronicle.fold('order', 'order-1001', as_of => now() - interval '1 hour') AS an_hour_ago;
+SELECT stream_version, event_type, state->>'status' AS status, state->'total' AS total
+  FROM chronicle.history('order', 'order-1001');
+
+\echo
+\echo '--- 12. Snapshots are taken as streams grow (every 2 events here); fold starts from the newest (types without operations change nothing)'
+SELECT chronicle.append_batch('order-1001', '[
+  {"type": "OrderShipped",   "data": {"tracking": "TRK-7788"}},
+  {"type": "OrderDelivered", "data": {"signedBy": "R. Ng"}}
+]');
+SELECT stream, stream_version, state->>'status' AS status FROM chronicle.snapshots ORDER BY stream, stream_version;
+SELECT chronicle.fold('order', 'order-1001');

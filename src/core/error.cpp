@@ -28,6 +28,14 @@ const char* sqlstate_of(ErrorKind kind) noexcept {
             return "CH016";
         case ErrorKind::InvalidEventId:
             return "CH017";
+        case ErrorKind::InvalidAggregateDefinition:
+            return "CH020";
+        case ErrorKind::UnknownAggregate:
+            return "CH021";
+        case ErrorKind::FoldFailed:
+            return "CH022";
+        case ErrorKind::ReducerFailed:
+            return "CH023";
         case ErrorKind::Internal:
             break;
     }

@@ -16,6 +16,7 @@
 #include "chronicle/pg/text_view.hpp"
 #include "chronicle/pg/postgres.hpp"
 #include "chronicle/pg/random_pool.hpp"
+#include "chronicle/pg/snapshot_maintenance.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -130,6 +131,7 @@ int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
     text* category_text =
         cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
     insert_events(event_log, stream, category_text, recorded_at, rows, count);
+    take_due_snapshots(stream, category, head.version, head.version + count);
     return head.version + count;
 }
 

@@ -1,4 +1,5 @@
 // The extension's entry: module magic and what happens when the library is loaded.
+#include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
@@ -17,4 +18,5 @@ extern "C" void _PG_init(void) {
     }
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
+    chronicle::pg::register_aggregate_invalidation();
 }

@@ -39,6 +39,10 @@ const std::vector<KindCode>& all_kinds() {
         {ErrorKind::InvalidExpectedVersion, "CH015"},
         {ErrorKind::InvalidArgument, "CH016"},
         {ErrorKind::InvalidEventId, "CH017"},
+        {ErrorKind::InvalidAggregateDefinition, "CH020"},
+        {ErrorKind::UnknownAggregate, "CH021"},
+        {ErrorKind::FoldFailed, "CH022"},
+        {ErrorKind::ReducerFailed, "CH023"},
         {ErrorKind::Internal, "XX000"},
     };
     return kinds;

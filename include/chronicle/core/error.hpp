@@ -21,6 +21,10 @@ enum class ErrorKind {
     InvalidExpectedVersion,   // CH015
     InvalidArgument,          // CH016
     InvalidEventId,           // CH017
+    InvalidAggregateDefinition,  // CH020
+    UnknownAggregate,            // CH021
+    FoldFailed,                  // CH022
+    ReducerFailed,               // CH023
     Internal,                 // XX000
 };
 

@@ -1,0 +1,46 @@
+// Calling a reducer aggregate's function once per event, the way PL/pgSQL evaluates a simple
+// expression: reducer(state, event) is planned once (a SQL function is inlined there), then
+// evaluated per event with the two values as parameters. No SPI, no query per event.
+// Plain C-style state; call inside pg_guarded.
+#pragma once
+
+#include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/stream_scan.hpp"
+
+extern "C" {
+#include "access/tupdesc.h"
+#include "nodes/execnodes.h"
+#include "nodes/params.h"
+}
+
+namespace chronicle::pg {
+
+struct ReducerCall {
+    Oid function;
+    ExprState* expression;
+    ExprContext* econtext;
+    ParamListInfo params;
+    TupleDesc event_desc;             // chronicle.event, blessed
+    MemoryContext state_contexts[2];  // the current state lives in one, the next goes to the other
+    int current;
+    Datum state;
+};
+
+// Checks that `function` can be a reducer: (jsonb, chronicle.event) RETURNS jsonb, a plain
+// function, not returning a set. Raises a CH020 error saying what is wrong.
+void check_reducer_signature(Oid function);
+
+// Plans the call and starts from a copy of `initial`.
+void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial);
+
+// state := reducer(state, the scan's current event). A NULL result is an error.
+void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregate,
+                        const char* stream);
+
+inline Jsonb* reducer_call_state(const ReducerCall* call) {
+    return DatumGetJsonbP(call->state);
+}
+
+void reducer_call_end(ReducerCall* call);
+
+}  // namespace chronicle::pg

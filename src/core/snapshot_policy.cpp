@@ -1,0 +1,22 @@
+#include "chronicle/core/snapshot_policy.hpp"
+
+#include "chronicle/core/stream_name.hpp"
+
+namespace chronicle {
+
+std::vector<std::int64_t> snapshot_versions(std::int64_t old_version, std::int64_t new_version,
+                                            std::int64_t every) {
+    std::vector<std::int64_t> versions;
+    if (every <= 0 || new_version <= old_version || old_version < 0) return versions;
+    for (std::int64_t v = (old_version / every + 1) * every; v <= new_version; v += every) {
+        versions.push_back(v);
+    }
+    return versions;
+}
+
+bool stream_has_snapshots(std::string_view stream, const std::optional<std::string_view>& category,
+                          std::int64_t every) noexcept {
+    return every > 0 && category && category_of(stream) == *category;
+}
+
+}  // namespace chronicle

@@ -1,0 +1,247 @@
+#include "chronicle/pg/fold_runner.hpp"
+
+#include <string>
+
+#include "chronicle/core/aggregate_fold.hpp"
+#include "chronicle/core/snapshot_policy.hpp"
+#include "chronicle/core/uuid.hpp"
+#include "chronicle/pg/jsonb_value.hpp"
+#include "chronicle/pg/pg_guard.hpp"
+#include "chronicle/pg/reducer_call.hpp"
+#include "chronicle/pg/snapshot_store.hpp"
+#include "chronicle/pg/text_view.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/uuid.h"
+}
+
+namespace chronicle::pg {
+
+namespace {
+
+// The event under the scan, as the aggregate language reads it: jsonb is read in place and
+// only what an operation names is converted.
+class ScanEventView final : public EventView {
+  public:
+    ScanEventView(StreamScan* scan, std::string_view stream) : scan_(scan), stream_(stream) {}
+
+    void next_row() {
+        data_ = nullptr;
+        metadata_read_ = false;
+    }
+
+    std::string_view type() const override { return view_of(scan_->event_type); }
+    std::string_view stream() const override { return stream_; }
+    std::int64_t version() const override { return scan_->version; }
+
+    bool data_at(const Path& path, Value& out) const override {
+        bool found = false;
+        pg_guarded([&] {
+            MemoryContext caller = MemoryContextSwitchTo(scan_->row_context);
+            if (!data_) data_ = stream_scan_data(scan_);
+            found = jsonb_value_at(&data_->root, path, out);
+            MemoryContextSwitchTo(caller);
+        });
+        return found;
+    }
+
+    bool metadata_at(const Path& path, Value& out) const override {
+        bool found = false;
+        pg_guarded([&] {
+            MemoryContext caller = MemoryContextSwitchTo(scan_->row_context);
+            if (!metadata_read_) {
+                metadata_ = stream_scan_metadata(scan_);
+                metadata_read_ = true;
+            }
+            found = metadata_ && jsonb_value_at(&metadata_->root, path, out);
+            MemoryContextSwitchTo(caller);
+        });
+        return found;
+    }
+
+    void field(EventField field, Value& out) const override {
+        bool isnull;
+        switch (field) {
+            case EventField::Position: {
+                int64 position = 0;
+                pg_guarded([&] {
+                    position =
+                        DatumGetInt64(stream_scan_column(scan_, kColGlobalPosition, &isnull));
+                });
+                out = Value(static_cast<long long>(position));
+                return;
+            }
+            case EventField::Id: {
+                Uuid id;
+                pg_guarded([&] {
+                    const pg_uuid_t* stored =
+                        DatumGetUUIDP(stream_scan_column(scan_, kColEventId, &isnull));
+                    memcpy(id.data(), stored->data, 16);
+                });
+                out = Value(format_uuid(id));
+                return;
+            }
+            case EventField::RecordedAt: {
+                // Always in UTC, so that a state never depends on the session's TimeZone.
+                char buffer[MAXDATELEN + 1];
+                pg_guarded([&] {
+                    const int utc = 0;
+                    JsonEncodeDateTime(buffer, TimestampTzGetDatum(scan_->recorded_at),
+                                       TIMESTAMPTZOID, &utc);
+                });
+                out = Value(std::string_view(buffer));
+                return;
+            }
+            default:
+                out = Value();
+                return;
+        }
+    }
+
+  private:
+    StreamScan* scan_;
+    std::string_view stream_;
+    mutable Jsonb* data_ = nullptr;
+    mutable Jsonb* metadata_ = nullptr;
+    mutable bool metadata_read_ = false;
+};
+
+struct Start {
+    bool from_snapshot;
+    int64 version;
+    Jsonb* state;  // the snapshot's, or the initial state
+};
+
+Start starting_point(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
+                     Snapshot snapshot, MemoryContext result_context) {
+    Start start{false, 0, nullptr};
+    const bool snapshots =
+        target.use_snapshots &&
+        stream_has_snapshots(view_of(stream),
+                             aggregate.category
+                                 ? std::optional<std::string_view>(*aggregate.category)
+                                 : std::nullopt,
+                             aggregate.snapshot_every);
+    const AggregateRelations& relations = aggregate_relations();
+    pg_guarded([&] {
+        MemoryContext caller = MemoryContextSwitchTo(result_context);
+        if (snapshots && OidIsValid(relations.snapshots)) {
+            StoredSnapshot found =
+                newest_snapshot(relations, aggregate.revision, stream, target.max_version,
+                                target.has_as_of, target.as_of, snapshot);
+            if (found.found) start = Start{true, found.version, found.state};
+        }
+        MemoryContextSwitchTo(caller);
+    });
+    return start;
+}
+
+bool beyond_target(const StreamScan& scan, const FoldTarget& target) {
+    return scan.version > target.max_version ||
+           (target.has_as_of && scan.recorded_at > target.as_of);
+}
+
+FoldResult fold_declarative(const CachedAggregate& aggregate, text* stream,
+                            const FoldTarget& target, Snapshot snapshot, FoldObserver* observer,
+                            MemoryContext result_context) {
+    const Start start = starting_point(aggregate, stream, target, snapshot, result_context);
+    FoldResult result{start.from_snapshot, true, start.version, nullptr};
+    Value state;
+    if (start.from_snapshot) {
+        pg_guarded([&] { jsonb_to_value(&start.state->root, state); });
+    } else {
+        state = aggregate.definition.initial;
+    }
+    StreamScan scan;
+    pg_guarded([&] { stream_scan_begin(&scan, stream, start.version, snapshot); });
+    ScanEventView view(&scan, view_of(stream));
+    while (true) {
+        bool more = false;
+        pg_guarded([&] { more = stream_scan_next(&scan); });
+        if (!more) {
+            result.reached = result.version >= target.max_version ||
+                             target.max_version == std::numeric_limits<int64>::max();
+            break;
+        }
+        if (beyond_target(scan, target)) break;
+        view.next_row();
+        apply_event(aggregate.definition.program, aggregate.name, state, view);
+        result.has_state = true;
+        result.version = scan.version;
+        if (observer && observer->wants(scan.version)) {
+            pg_guarded([&] {
+                MemoryContext caller = MemoryContextSwitchTo(scan.row_context);
+                Jsonb* after = value_to_jsonb(state);
+                MemoryContextSwitchTo(caller);
+                observer->state_after(&scan, after);
+            });
+        }
+    }
+    pg_guarded([&] {
+        stream_scan_end(&scan);
+        if (result.has_state) {
+            MemoryContext caller = MemoryContextSwitchTo(result_context);
+            result.state = value_to_jsonb(state);
+            MemoryContextSwitchTo(caller);
+        }
+    });
+    return result;
+}
+
+FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
+                           Snapshot snapshot, FoldObserver* observer,
+                           MemoryContext result_context) {
+    const Start start = starting_point(aggregate, stream, target, snapshot, result_context);
+    FoldResult result{start.from_snapshot, true, start.version, nullptr};
+    Jsonb* initial = start.state;
+    if (!start.from_snapshot) {
+        pg_guarded([&] { initial = value_to_jsonb(aggregate.definition.initial); });
+    }
+    const std::string stream_name(view_of(stream));
+    ReducerCall call;
+    StreamScan scan;
+    pg_guarded([&] {
+        stream_scan_begin(&scan, stream, start.version, snapshot);
+        reducer_call_begin(&call, aggregate.reducer, initial);
+        // One guard for the whole loop: nothing here owns C++ memory.
+        while (true) {
+            if (!stream_scan_next(&scan)) {
+                result.reached = result.version >= target.max_version ||
+                                 target.max_version == std::numeric_limits<int64>::max();
+                break;
+            }
+            if (beyond_target(scan, target)) break;
+            reducer_call_apply(&call, &scan, aggregate.name.c_str(), stream_name.c_str());
+            result.has_state = true;
+            result.version = scan.version;
+            if (observer && observer->wants(scan.version)) {
+                observer->state_after(&scan, reducer_call_state(&call));
+            }
+        }
+        stream_scan_end(&scan);
+        if (result.has_state) {
+            MemoryContext caller = MemoryContextSwitchTo(result_context);
+            result.state = DatumGetJsonbPCopy(JsonbPGetDatum(reducer_call_state(&call)));
+            MemoryContextSwitchTo(caller);
+        }
+        reducer_call_end(&call);
+    });
+    return result;
+}
+
+}  // namespace
+
+FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
+                    Snapshot snapshot, FoldObserver* observer) {
+    MemoryContext result_context = CurrentMemoryContext;
+    if (target.max_version <= 0) return FoldResult{false, true, 0, nullptr};
+    return OidIsValid(aggregate.reducer)
+               ? fold_by_reducer(aggregate, stream, target, snapshot, observer, result_context)
+               : fold_declarative(aggregate, stream, target, snapshot, observer, result_context);
+}
+
+}  // namespace chronicle::pg

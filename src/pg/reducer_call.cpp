@@ -1,0 +1,176 @@
+#include "chronicle/pg/reducer_call.hpp"
+
+#include "chronicle/core/error.hpp"
+#include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/event_log_access.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+}
+
+namespace chronicle::pg {
+
+namespace {
+
+Oid event_type_oid() {
+    Oid schema = get_namespace_oid("chronicle", false);
+    Oid type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("event"),
+                               ObjectIdGetDatum(schema));
+    if (!OidIsValid(type)) elog(ERROR, "chronicle: type chronicle.event does not exist");
+    return type;
+}
+
+[[noreturn]] void bad_reducer(Oid function, const char* what) {
+    ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+                    errmsg("invalid aggregate definition: function %s cannot be a reducer: %s",
+                           format_procedure(function), what),
+                    errhint("A reducer is a function (state jsonb, e chronicle.event) RETURNS "
+                            "jsonb that returns the state after the event.")));
+}
+
+Param* make_param(int id, Oid type) {
+    Param* param = makeNode(Param);
+    param->paramkind = PARAM_EXTERN;
+    param->paramid = id;
+    param->paramtype = type;
+    param->paramtypmod = -1;
+    param->paramcollid = InvalidOid;
+    param->location = -1;
+    return param;
+}
+
+struct ReducerErrorContext {
+    const char* aggregate;
+    const char* stream;
+    int64 version;
+    Oid function;
+};
+
+void reducer_error_context(void* arg) {
+    const ReducerErrorContext* where = static_cast<const ReducerErrorContext*>(arg);
+    errcontext("reducer %s of aggregate \"%s\", applying event %lld of stream \"%s\"",
+               format_procedure(where->function), where->aggregate,
+               static_cast<long long>(where->version), where->stream);
+}
+
+}  // namespace
+
+void check_reducer_signature(Oid function) {
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", function);
+    Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+    const char prokind = proc->prokind;
+    const bool retset = proc->proretset;
+    const Oid rettype = proc->prorettype;
+    const int nargs = proc->pronargs;
+    const Oid arg0 = nargs > 0 ? proc->proargtypes.values[0] : InvalidOid;
+    const Oid arg1 = nargs > 1 ? proc->proargtypes.values[1] : InvalidOid;
+    ReleaseSysCache(tuple);
+    if (prokind != PROKIND_FUNCTION) bad_reducer(function, "it is not a plain function");
+    if (retset) bad_reducer(function, "it returns a set");
+    if (rettype != JSONBOID) bad_reducer(function, "it does not return jsonb");
+    if (nargs != 2 || arg0 != JSONBOID || arg1 != event_type_oid()) {
+        bad_reducer(function, "its arguments are not (jsonb, chronicle.event)");
+    }
+}
+
+void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial) {
+    const Oid event_type = event_type_oid();
+    call->function = function;
+    call->event_desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(event_type, -1));
+
+    FuncExpr* invocation = makeFuncExpr(
+        function, JSONBOID, list_make2(make_param(1, JSONBOID), make_param(2, event_type)),
+        InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+    // Inlines a SQL reducer into the expression, as the planner would in a query.
+    Expr* planned = expression_planner(reinterpret_cast<Expr*>(invocation));
+
+    call->params = makeParamList(2);
+    call->params->numParams = 2;
+    call->params->params[0].ptype = JSONBOID;
+    call->params->params[0].pflags = 0;
+    call->params->params[1].ptype = event_type;
+    call->params->params[1].pflags = 0;
+    call->expression = ExecInitExprWithParams(planned, call->params);
+    call->econtext = CreateStandaloneExprContext();
+    call->econtext->ecxt_param_list_info = call->params;
+
+    for (MemoryContext& context : call->state_contexts) {
+        context = AllocSetContextCreate(CurrentMemoryContext, "chronicle reducer state",
+                                        ALLOCSET_DEFAULT_SIZES);
+    }
+    call->current = 0;
+    MemoryContext caller = MemoryContextSwitchTo(call->state_contexts[0]);
+    call->state = PointerGetDatum(DatumGetJsonbPCopy(JsonbPGetDatum(initial)));
+    MemoryContextSwitchTo(caller);
+}
+
+void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregate,
+                        const char* stream) {
+    ReducerErrorContext where{aggregate, stream, row->version, call->function};
+    ErrorContextCallback callback;
+    callback.callback = reducer_error_context;
+    callback.arg = &where;
+    callback.previous = error_context_stack;
+    error_context_stack = &callback;
+
+    MemoryContext per_event = call->econtext->ecxt_per_tuple_memory;
+    MemoryContext caller = MemoryContextSwitchTo(per_event);
+    static const int kFromLogColumn[kEventTypeColumnCount] = {
+        kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
+        kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
+    Datum values[kEventTypeColumnCount];
+    bool nulls[kEventTypeColumnCount];
+    for (int i = 0; i < kEventTypeColumnCount; ++i) {
+        values[i] = stream_scan_column(row, kFromLogColumn[i], &nulls[i]);
+    }
+    HeapTuple event = heap_form_tuple(call->event_desc, values, nulls);
+
+    call->params->params[0].value = call->state;
+    call->params->params[0].isnull = false;
+    call->params->params[1].value = HeapTupleGetDatum(event);
+    call->params->params[1].isnull = false;
+    bool isnull = false;
+    Datum result = ExecEvalExpr(call->expression, call->econtext, &isnull);
+    if (isnull) {
+        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::ReducerFailed)),
+                        errmsg("reducer %s of aggregate \"%s\" returned NULL for event %lld of "
+                               "stream \"%s\"",
+                               format_procedure(call->function), aggregate,
+                               static_cast<long long>(row->version), stream),
+                        errhint("A reducer returns the new state as jsonb; return 'null'::jsonb "
+                                "for a JSON null.")));
+    }
+    // The new state moves to the other context before this event's memory (and the old
+    // state, which the result may share memory with) goes.
+    const int next = 1 - call->current;
+    MemoryContextSwitchTo(call->state_contexts[next]);
+    call->state = PointerGetDatum(DatumGetJsonbPCopy(result));
+    MemoryContextSwitchTo(caller);
+    MemoryContextReset(call->state_contexts[call->current]);
+    call->current = next;
+    ResetExprContext(call->econtext);
+
+    error_context_stack = callback.previous;
+}
+
+void reducer_call_end(ReducerCall* call) {
+    FreeExprContext(call->econtext, true);
+    for (MemoryContext context : call->state_contexts) MemoryContextDelete(context);
+}
+
+}  // namespace chronicle::pg
