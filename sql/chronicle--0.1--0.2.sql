@@ -51,6 +51,22 @@ CREATE TRIGGER aggregates_changed
     FOR EACH STATEMENT EXECUTE FUNCTION chronicle.aggregates_changed();
 ALTER TABLE chronicle.aggregates ENABLE ALWAYS TRIGGER aggregates_changed;
 
+-- A definition changed by hand (not by define_aggregate, which takes a new revision itself)
+-- gets a new revision too: snapshots of the old definition are never used for the new one.
+CREATE FUNCTION chronicle.aggregate_revised() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.revision = OLD.revision AND (NEW.definition IS DISTINCT FROM OLD.definition
+                                        OR NEW.reducer IS DISTINCT FROM OLD.reducer) THEN
+        NEW.revision := nextval('chronicle.aggregate_revision_seq');
+        DELETE FROM chronicle.snapshots WHERE revision = OLD.revision;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER aggregate_revised
+    BEFORE UPDATE ON chronicle.aggregates
+    FOR EACH ROW EXECUTE FUNCTION chronicle.aggregate_revised();
+ALTER TABLE chronicle.aggregates ENABLE ALWAYS TRIGGER aggregate_revised;
+
 CREATE FUNCTION chronicle.define_aggregate(name text, definition jsonb,
                                            category text DEFAULT NULL,
                                            snapshot_every integer DEFAULT 100)

@@ -130,6 +130,7 @@ Source parse_source(std::string_view key, const Value& spec, const std::string& 
         source.kind = Source::Kind::Metadata;
         return source;
     }
+    if (name == "metadata.") fail(where, "event \"metadata.\" needs a path after the dot");
     if (name.rfind("metadata.", 0) == 0) {
         source.kind = Source::Kind::Metadata;
         source.path = parse_path_value(Value(name.substr(9)), where, false);
@@ -219,8 +220,9 @@ std::vector<TargetSegment> parse_target(const Value& spec, const std::string& wh
     return target;
 }
 
+// How messages show a target: "total", or the array form as written.
 std::string target_text(const Value& spec) {
-    return spec.is_string() ? spec.as_string() : to_json_text(spec);
+    return to_json_text(spec);
 }
 
 // What the initial state already holds at the target must suit the operation.
@@ -246,7 +248,7 @@ void check_against_initial(const Operation& op, const Value& initial, const std:
     if (current->is_null()) return;
     auto mismatch = [&](const char* wanted) {
         fail(where, std::string(operation_name(op.kind)) + " needs " + wanted + " at " +
-                        quoted(op.target_text) + ", but the initial state holds " +
+                        op.target_text + ", but the initial state holds " +
                         value_kind_phrase(current->kind()) + " there");
     };
     switch (op.kind) {
@@ -351,6 +353,9 @@ Operation parse_operation(const Value& spec, const Value& initial, const std::st
     const std::string here = where + " (" + kind->name + ")";
     op.target = parse_target(*target, here, kind->kind != OperationKind::Unset);
     op.target_text = target_text(*target);
+    for (const TargetSegment& segment : op.target) {
+        op.has_dynamic_target = op.has_dynamic_target || segment.key.has_value();
+    }
 
     const auto* source = single_source(object, here);
     if (kind->takes_value && !source) {
@@ -552,7 +557,7 @@ void validate_aggregate_name(const std::optional<std::string_view>& name) {
 void validate_aggregate_category(const std::optional<std::string_view>& category) {
     if (!category) return;
     if (category->empty()) {
-        throw Error(ErrorKind::InvalidArgument, "category must not be empty",
+        throw Error(ErrorKind::InvalidArgument, "category must not be empty", {},
                     "Pass NULL for an aggregate without a category.");
     }
     if (category->size() > 255) {

@@ -25,7 +25,7 @@ struct Step {
                         std::to_string(event.version()) + " of stream \"" +
                         std::string(event.stream()) + "\" (" + std::string(event.type()) +
                         "): operation " + std::to_string(op.number) + ", " +
-                        operation_name(op.kind) + " at \"" + op.target_text + "\": " + what);
+                        operation_name(op.kind) + " at " + op.target_text + ": " + what);
     }
 
     // The value of a source, into `out`; false when it has none.
@@ -81,21 +81,38 @@ struct Step {
     // The slot the target path names. With `create`, missing object members (and null
     // values on the way) become objects, so that the slot exists; without, nullptr when the
     // path leads nowhere. `absent_key` is set when a key read from the event is missing.
-    Value* slot(bool create, bool& absent_key) const {
-        Value* current = &state;
+    // The target path with the keys read from the event filled in; false when one of them
+    // is absent (the operation is then skipped, leaving the state as it was).
+    bool resolve_target(std::vector<PathSegment>& resolved) const {
         std::string key;
+        resolved.reserve(op.target.size());
         for (const TargetSegment& segment : op.target) {
-            const PathSegment* fixed = &segment.fixed;
-            PathSegment dynamic;
-            if (segment.key) {
-                if (!read_key(*segment.key, key, "a path segment")) {
-                    absent_key = true;
-                    return nullptr;
-                }
-                dynamic = make_path_segment(key);
-                fixed = &dynamic;
+            if (!segment.key) {
+                resolved.push_back(segment.fixed);
+                continue;
             }
-            current = step_into(*current, *fixed, create);
+            if (!read_key(*segment.key, key, "a path segment")) return false;
+            resolved.push_back(make_path_segment(key));
+        }
+        return true;
+    }
+
+    // The slot the target path names. With `create`, missing object members (and null
+    // values on the way) become objects, so that the slot exists; without, nullptr when the
+    // path leads nowhere. nullptr also when a key read from the event is absent.
+    Value* slot(bool create) const {
+        Value* current = &state;
+        if (!op.has_dynamic_target) {
+            for (const TargetSegment& segment : op.target) {
+                current = step_into(*current, segment.fixed, create);
+                if (!current) return nullptr;
+            }
+            return current;
+        }
+        std::vector<PathSegment> resolved;
+        if (!resolve_target(resolved)) return nullptr;
+        for (const PathSegment& segment : resolved) {
+            current = step_into(*current, segment, create);
             if (!current) return nullptr;
         }
         return current;
@@ -171,10 +188,9 @@ struct Step {
         std::string key;
         if (op.key && !read_key(*op.key, key, "the key")) return;
 
-        bool absent_key = false;
         switch (op.kind) {
             case OperationKind::Set: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (target) *target = std::move(value);
                 return;
             }
@@ -182,12 +198,12 @@ struct Step {
                 unset();
                 return;
             case OperationKind::Merge: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (target) merge_patch(*target, value);
                 return;
             }
             case OperationKind::Append: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (!target) return;
                 if (target->is_null()) *target = Value::array();
                 if (!target->is_array()) fail(holds(*target) + ", not an array");
@@ -197,7 +213,7 @@ struct Step {
             case OperationKind::Add:
             case OperationKind::Subtract:
             case OperationKind::Count: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (!target) return;
                 if (target->is_null()) *target = Value(0);
                 if (!target->is_number()) fail(holds(*target) + ", not a number");
@@ -216,13 +232,13 @@ struct Step {
             }
             case OperationKind::Min:
             case OperationKind::Max: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (!target) return;
                 keep_extreme(*target, std::move(value));
                 return;
             }
             case OperationKind::Put: {
-                Value* target = slot(true, absent_key);
+                Value* target = slot(true);
                 if (!target) return;
                 if (target->is_null()) *target = Value::object();
                 if (!target->is_object()) fail(holds(*target) + ", not an object");
@@ -230,7 +246,7 @@ struct Step {
                 return;
             }
             case OperationKind::Remove: {
-                Value* target = slot(false, absent_key);
+                Value* target = slot(false);
                 if (!target || target->is_null()) return;
                 if (!target->is_object()) fail(holds(*target) + ", not an object");
                 target->as_object().erase(key);
@@ -265,32 +281,23 @@ struct Step {
     }
 
     void unset() const {
+        std::vector<PathSegment> resolved;
+        if (!resolve_target(resolved) || resolved.empty()) return;
         // The parent of the last segment; then the member or element goes.
         Value* parent = &state;
-        std::string key;
-        for (std::size_t i = 0; i < op.target.size(); ++i) {
-            const TargetSegment& segment = op.target[i];
-            PathSegment dynamic;
-            const PathSegment* fixed = &segment.fixed;
-            if (segment.key) {
-                if (!read_key(*segment.key, key, "a path segment")) return;
-                dynamic = make_path_segment(key);
-                fixed = &dynamic;
-            }
-            if (i + 1 < op.target.size()) {
-                parent = step_into(*parent, *fixed, false);
-                if (!parent) return;
-                continue;
-            }
-            if (parent->is_object()) {
-                parent->as_object().erase(fixed->key);
-            } else if (parent->is_array() && fixed->index) {
-                Array& array = parent->as_array();
-                long long index = *fixed->index;
-                if (index < 0) index += static_cast<long long>(array.size());
-                if (index >= 0 && index < static_cast<long long>(array.size())) {
-                    array.erase(array.begin() + index);
-                }
+        for (std::size_t i = 0; i + 1 < resolved.size(); ++i) {
+            parent = step_into(*parent, resolved[i], false);
+            if (!parent) return;
+        }
+        const PathSegment& last = resolved.back();
+        if (parent->is_object()) {
+            parent->as_object().erase(last.key);
+        } else if (parent->is_array() && last.index) {
+            Array& array = parent->as_array();
+            long long index = *last.index;
+            if (index < 0) index += static_cast<long long>(array.size());
+            if (index >= 0 && index < static_cast<long long>(array.size())) {
+                array.erase(array.begin() + index);
             }
         }
     }

@@ -13,7 +13,9 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -38,30 +40,82 @@ Oid chronicle_event_type() {
 }
 
 // "myschema.apply_order" (arguments implied) or "myschema.apply_order(jsonb, chronicle.event)".
+// A name PostgreSQL cannot parse, or a function that does not exist, is a definition error.
+Oid lookup_reducer(const char* name) {
+    if (strchr(name, '(') != nullptr) {
+        LOCAL_FCINFO(call, 1);
+        InitFunctionCallInfoData(*call, nullptr, 1, InvalidOid, nullptr, nullptr);
+        call->args[0].value = CStringGetTextDatum(name);
+        call->args[0].isnull = false;
+        Datum found = to_regprocedure(call);
+        return call->isnull ? InvalidOid : DatumGetObjectId(found);
+    }
+    Oid argtypes[2] = {JSONBOID, chronicle_event_type()};
+    return LookupFuncName(stringToQualifiedNameList(name), 2, argtypes, true);
+}
+
 Oid resolve_reducer(const char* name) {
     Oid function = InvalidOid;
-    if (strchr(name, '(') != nullptr) {
-        Datum found = DirectFunctionCall1(to_regprocedure, CStringGetTextDatum(name));
-        function = DatumGetObjectId(found);
-    } else {
-        Oid argtypes[2] = {JSONBOID, chronicle_event_type()};
-        List* names = stringToQualifiedNameList(name);
-        function = LookupFuncName(names, 2, argtypes, true);
-    }
-    if (!OidIsValid(function)) {
+    MemoryContext caller = CurrentMemoryContext;
+    PG_TRY();
+    { function = lookup_reducer(name); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller);
+        ErrorData* error = CopyErrorData();
+        const int category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
+        if (category != ERRCODE_TO_CATEGORY(ERRCODE_DATA_EXCEPTION) &&
+            category != ERRCODE_TO_CATEGORY(ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION) &&
+            category != ERRCODE_TO_CATEGORY(ERRCODE_FEATURE_NOT_SUPPORTED)) {
+            PG_RE_THROW();
+        }
+        FlushErrorState();
         ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
-                        errmsg("invalid aggregate definition: reducer function %s(jsonb, "
-                               "chronicle.event) does not exist",
+                        errmsg("invalid aggregate definition: \"reducer\": \"%s\" does not name a "
+                               "function",
                                name),
-                        errhint("Create the function first: CREATE FUNCTION %s(state jsonb, e "
-                                "chronicle.event) RETURNS jsonb ...",
-                                name)));
+                        errdetail("%s", error->message)));
+    }
+    PG_END_TRY();
+    if (!OidIsValid(function)) {
+        const bool has_arguments = strchr(name, '(') != nullptr;
+        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+                        errmsg("invalid aggregate definition: reducer function %s%s does not exist",
+                               name, has_arguments ? "" : "(jsonb, chronicle.event)"),
+                        errhint("A reducer is a function (state jsonb, e chronicle.event) RETURNS "
+                                "jsonb; create it before the aggregate.")));
     }
     check_reducer_signature(function);
     if (pg_proc_aclcheck(function, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK) {
         aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(function));
     }
     return function;
+}
+
+// define_aggregate and drop_aggregate are granted as functions: a role allowed to call them
+// needs no rights on chronicle's tables, so their writes run as the tables' owner (the
+// transaction's abort restores the caller's identity if anything fails).
+struct AsTableOwner {
+    Oid saved_user;
+    int saved_context;
+};
+
+AsTableOwner become_table_owner() {
+    AsTableOwner saved;
+    GetUserIdAndSecContext(&saved.saved_user, &saved.saved_context);
+    Oid schema = get_namespace_oid("chronicle", false);
+    Oid table = get_relname_relid("aggregates", schema);
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: chronicle.aggregates does not exist");
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    SetUserIdAndSecContext(
+        owner, saved.saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    return saved;
+}
+
+void restore_user(const AsTableOwner& saved) {
+    SetUserIdAndSecContext(saved.saved_user, saved.saved_context);
 }
 
 void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,
@@ -104,6 +158,7 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
     });
     const Oid reducer = reducer_name ? resolve_reducer(reducer_name) : InvalidOid;
 
+    const AsTableOwner caller = become_table_owner();
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
     // Appends that write snapshots hold RowExclusiveLock on chronicle.snapshots: waiting for
     // them here means no snapshot of the old definition is written after ours commits.
@@ -157,6 +212,7 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
             5, types, values, nulls, SPI_OK_INSERT);
     }
     SPI_finish();
+    restore_user(caller);
     PG_RETURN_VOID();
 }
 
@@ -167,6 +223,7 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
     text* name = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
     core_call([&] { chronicle::validate_aggregate_name(optional_view(name)); });
 
+    const AsTableOwner caller = become_table_owner();
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
     spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
              nullptr, SPI_OK_UTILITY);
@@ -176,7 +233,8 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
              key, nullptr, SPI_OK_DELETE_RETURNING);
     if (SPI_processed == 0) {
         ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::UnknownAggregate)),
-                        errmsg("aggregate \"%s\" does not exist", text_to_cstring(name))));
+                        errmsg("aggregate \"%s\" does not exist", text_to_cstring(name)),
+                        errhint("chronicle.aggregates lists the defined aggregates.")));
     }
     bool isnull;
     Oid revision_type[1] = {INT8OID};
@@ -184,5 +242,6 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
     spi_exec("DELETE FROM chronicle.snapshots WHERE revision = $1", 1, revision_type, revision,
              nullptr, SPI_OK_DELETE);
     SPI_finish();
+    restore_user(caller);
     PG_RETURN_VOID();
 }

@@ -82,7 +82,7 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
     return rows;
 }
 
-void reload(Cache& fresh, const Cache* old) {
+void reload(Cache& fresh) {
     MemoryContext context = nullptr;
     StoredAggregate* rows = nullptr;
     uint64 count = 0;
@@ -93,16 +93,6 @@ void reload(Cache& fresh, const Cache* old) {
     });
     for (uint64 i = 0; i < count; ++i) {
         const StoredAggregate& row = rows[i];
-        if (old) {
-            auto it = old->by_name.find(row.name);
-            if (it != old->by_name.end() && it->second->revision == row.revision &&
-                it->second->snapshot_every == row.snapshot_every &&
-                it->second->category ==
-                    (row.category ? std::optional<std::string>(row.category) : std::nullopt)) {
-                fresh.by_name.emplace(row.name, it->second);
-                continue;
-            }
-        }
         auto entry = std::make_shared<CachedAggregate>();
         entry->name = row.name;
         if (row.category) entry->category = std::string(row.category);
@@ -131,7 +121,7 @@ Cache& current_cache() {
     if (!cache) cache = new Cache();
     if (!cache->valid) {
         Cache fresh;
-        reload(fresh, cache);
+        reload(fresh);
         fresh.valid = true;
         *cache = std::move(fresh);
     }
@@ -155,7 +145,9 @@ const AggregateRelations& aggregate_relations() {
         relations.snapshots_recorded_at_idx =
             OidIsValid(schema) ? relation_oid("snapshots_recorded_at_idx", schema) : InvalidOid;
     });
-    relations_valid = true;
+    // Remembered only once the tables exist: the invalidations that follow their creation
+    // (ALTER EXTENSION chronicle UPDATE) carry OIDs this backend could not know yet.
+    relations_valid = OidIsValid(relations.aggregates);
     return relations;
 }
 

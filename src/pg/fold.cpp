@@ -58,7 +58,10 @@ extern "C" Datum chronicle_fold(PG_FUNCTION_ARGS) {
     if (target.has_as_of) target.as_of = PG_GETARG_TIMESTAMPTZ(2);
     const std::optional<int64> at_version =
         PG_ARGISNULL(3) ? std::nullopt : std::optional<int64>(PG_GETARG_INT64(3));
-    if (at_version) target.max_version = *at_version;
+    if (at_version) {
+        target.bounded = true;
+        target.max_version = *at_version;
+    }
     Snapshot snapshot = GetActiveSnapshot();
 
     Jsonb* state = core_call([&]() -> Jsonb* {

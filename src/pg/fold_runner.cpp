@@ -163,13 +163,19 @@ FoldResult fold_declarative(const CachedAggregate& aggregate, text* stream,
         bool more = false;
         pg_guarded([&] { more = stream_scan_next(&scan); });
         if (!more) {
-            result.reached = result.version >= target.max_version ||
-                             target.max_version == std::numeric_limits<int64>::max();
+            result.reached = !target.bounded || result.version >= target.max_version;
             break;
         }
         if (beyond_target(scan, target)) break;
         view.next_row();
-        apply_event(aggregate.definition.program, aggregate.name, state, view);
+        try {
+            apply_event(aggregate.definition.program, aggregate.name, state, view);
+        } catch (const Error&) {
+            // A state that cannot be folded is an expected outcome (append skips its
+            // snapshot and goes on): leave nothing open behind it.
+            pg_guarded([&] { stream_scan_end(&scan); });
+            throw;
+        }
         result.has_state = true;
         result.version = scan.version;
         if (observer && observer->wants(scan.version)) {
@@ -206,12 +212,11 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
     StreamScan scan;
     pg_guarded([&] {
         stream_scan_begin(&scan, stream, start.version, snapshot);
-        reducer_call_begin(&call, aggregate.reducer, initial);
+        reducer_call_begin(&call, aggregate.reducer, initial, aggregate.name.c_str());
         // One guard for the whole loop: nothing here owns C++ memory.
         while (true) {
             if (!stream_scan_next(&scan)) {
-                result.reached = result.version >= target.max_version ||
-                                 target.max_version == std::numeric_limits<int64>::max();
+                result.reached = !target.bounded || result.version >= target.max_version;
                 break;
             }
             if (beyond_target(scan, target)) break;
@@ -238,7 +243,7 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
 FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
                     Snapshot snapshot, FoldObserver* observer) {
     MemoryContext result_context = CurrentMemoryContext;
-    if (target.max_version <= 0) return FoldResult{false, true, 0, nullptr};
+    if (target.bounded && target.max_version <= 0) return FoldResult{false, true, 0, nullptr};
     return OidIsValid(aggregate.reducer)
                ? fold_by_reducer(aggregate, stream, target, snapshot, observer, result_context)
                : fold_declarative(aggregate, stream, target, snapshot, observer, result_context);

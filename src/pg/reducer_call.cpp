@@ -88,7 +88,14 @@ void check_reducer_signature(Oid function) {
     }
 }
 
-void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial) {
+void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const char* aggregate) {
+    if (!SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function))) {
+        ereport(ERROR,
+                (errcode(sqlerrcode_of(chronicle::ErrorKind::ReducerFailed)),
+                 errmsg("the reducer function of aggregate \"%s\" no longer exists", aggregate),
+                 errhint("Define the aggregate again with chronicle.define_aggregate, "
+                         "or drop it.")));
+    }
     const Oid event_type = event_type_oid();
     call->function = function;
     call->event_desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(event_type, -1));

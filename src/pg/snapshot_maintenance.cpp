@@ -77,6 +77,7 @@ void warn_skipped(const CachedAggregate& aggregate, text* stream, const char* wh
 void snapshot_declarative(const AggregateRelations& relations, const CachedAggregate& aggregate,
                           text* stream, const std::vector<std::int64_t>& versions) {
     FoldTarget target;
+    target.bounded = true;
     target.max_version = versions.back();
     SnapshotWriter writer(relations, aggregate, stream, versions);
     try {
@@ -93,26 +94,36 @@ void snapshot_by_reducer(const AggregateRelations& relations, const CachedAggreg
                          text* stream, const std::vector<std::int64_t>& versions) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
+    auto leave_subtransaction = [&](bool commit) {
+        pg_guarded([&] {
+            if (commit) {
+                ReleaseCurrentSubTransaction();
+            } else {
+                RollbackAndReleaseCurrentSubTransaction();
+            }
+            MemoryContextSwitchTo(context);
+            CurrentResourceOwner = owner;
+        });
+    };
     pg_guarded([&] { BeginInternalSubTransaction(nullptr); });
     try {
         FoldTarget target;
+        target.bounded = true;
         target.max_version = versions.back();
         SnapshotWriter writer(relations, aggregate, stream, versions);
         run_fold(aggregate, stream, target, SnapshotSelf, &writer);
-        pg_guarded([&] {
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(context);
-            CurrentResourceOwner = owner;
-        });
     } catch (const PgError& e) {
+        // Whatever happens next, the subtransaction ends here: an error that leaves it open
+        // would leave the session in a transaction state its client cannot end.
+        leave_subtransaction(false);
         if (!skippable(e.data())) throw;
-        pg_guarded([&] {
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(context);
-            CurrentResourceOwner = owner;
-        });
         warn_skipped(aggregate, stream, e.data()->message);
+        return;
+    } catch (...) {
+        leave_subtransaction(false);
+        throw;
     }
+    leave_subtransaction(true);
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ const char* operation_name(OperationKind kind) noexcept;
 struct Operation {
     OperationKind kind = OperationKind::Set;
     std::vector<TargetSegment> target;
-    std::string target_text;            // as written, for messages
+    std::string target_text;            // as written (JSON), for messages
+    bool has_dynamic_target = false;    // a target segment is read from the event
     std::optional<Source> value;        // every operation but unset, count and remove
     std::optional<Value> fallback;      // "default": used when `value`'s source has nothing
     std::optional<Source> key;          // put and remove: the member to write or delete

@@ -9,23 +9,23 @@ namespace chronicle {
 // One value per distinct error kind. The SQLSTATEs live in class "CH" (chronicle);
 // they are part of the public contract (docs/reference.md) and must never change.
 enum class ErrorKind {
-    WrongExpectedVersion,     // CH001
-    DuplicateEventId,         // CH002
-    ImmutableEvents,          // CH003
-    TransactionNotSupported,  // CH004
-    InvalidStreamName,        // CH010
-    InvalidEventType,         // CH011
-    InvalidEventData,         // CH012
-    InvalidMetadata,          // CH013
-    InvalidBatch,             // CH014
-    InvalidExpectedVersion,   // CH015
-    InvalidArgument,          // CH016
-    InvalidEventId,           // CH017
+    WrongExpectedVersion,        // CH001
+    DuplicateEventId,            // CH002
+    ImmutableEvents,             // CH003
+    TransactionNotSupported,     // CH004
+    InvalidStreamName,           // CH010
+    InvalidEventType,            // CH011
+    InvalidEventData,            // CH012
+    InvalidMetadata,             // CH013
+    InvalidBatch,                // CH014
+    InvalidExpectedVersion,      // CH015
+    InvalidArgument,             // CH016
+    InvalidEventId,              // CH017
     InvalidAggregateDefinition,  // CH020
     UnknownAggregate,            // CH021
     FoldFailed,                  // CH022
     ReducerFailed,               // CH023
-    Internal,                 // XX000
+    Internal,                    // XX000
 };
 
 // The five-character SQLSTATE of an error kind.

@@ -22,6 +22,7 @@ extern "C" {
 namespace chronicle::pg {
 
 struct FoldTarget {
+    bool bounded = false;                                   // at_version given
     int64 max_version = std::numeric_limits<int64>::max();  // at_version
     bool has_as_of = false;
     TimestampTz as_of = 0;

@@ -30,8 +30,9 @@ struct ReducerCall {
 // function, not returning a set. Raises a CH020 error saying what is wrong.
 void check_reducer_signature(Oid function);
 
-// Plans the call and starts from a copy of `initial`.
-void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial);
+// Plans the call and starts from a copy of `initial`. A reducer that was dropped since the
+// aggregate was defined is a CH023 error naming the aggregate.
+void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const char* aggregate);
 
 // state := reducer(state, the scan's current event). A NULL result is an error.
 void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregate,
