@@ -49,6 +49,22 @@ my $source_max = $node->safe_psql('source', 'SELECT max(global_position) FROM ch
 is($source_max, '7', 'the source holds events up to position 7');
 is($source_sequence, '8|t', 'the source sequence is ahead of the stored events (positions burned)');
 
+# Aggregate definitions are configuration: dumped and restored with their revisions.
+$node->safe_psql(
+	'source', q{
+	CREATE FUNCTION public.count_events(state jsonb, e chronicle.event) RETURNS jsonb
+	    LANGUAGE sql STABLE AS $$ SELECT jsonb_build_object('n', coalesce((state->>'n')::int, 0) + 1) $$;
+	SELECT chronicle.define_aggregate('order_state',
+	    '{"initial": {"types": []}, "on": {"*": [{"append": "types", "event": "type"}]}}',
+	    category => 'order', snapshot_every => 2);
+	SELECT chronicle.define_aggregate('order_count', '{"reducer": "public.count_events"}',
+	    category => 'order', snapshot_every => 0);});
+my $aggregates_sql =
+  q{SELECT name, definition, category, snapshot_every, revision, reducer FROM chronicle.aggregates ORDER BY name};
+my $folds_sql = q{SELECT chronicle.fold('order_state', 'order-1'), chronicle.fold('order_count', 'order-1')};
+my $source_aggregates = $node->safe_psql('source', $aggregates_sql);
+my $source_folds = $node->safe_psql('source', $folds_sql);
+
 # --- dump and restore into a new database -------------------------------------------------
 
 my $dump = $node->basedir . '/source.dump';
@@ -67,6 +83,11 @@ is( $node->safe_psql(
 	FROM chronicle.streams}),
 	'invoice-1:1,order-1:3,order-3:1',
 	'the streams view shows the same versions');
+
+is($node->safe_psql('target', $aggregates_sql),
+	$source_aggregates, 'aggregate definitions are restored with their revisions and reducers');
+is($node->safe_psql('target', $folds_sql), $source_folds,
+	'declarative and reducer folds give the same states after the restore');
 
 # --- appends continue -------------------------------------------------------------------------
 
@@ -89,6 +110,24 @@ like($err, qr/CH002/, 'restored event ids stay unique: reusing one fails with CH
 ($ret, $out, $err) = $node->psql('target', 'DELETE FROM chronicle.event_log',
 	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
 like($err, qr/CH003/, 'the restored events are still immutable');
+
+is( $node->safe_psql(
+		'target', q{SELECT s.stream_version, s.revision = a.revision
+	  FROM chronicle.snapshots s JOIN chronicle.aggregates a ON a.name = 'order_state'}),
+	'4|t',
+	'an append after the restore takes a snapshot for the restored definition');
+is( $node->safe_psql(
+		'target', q{SELECT chronicle.fold('order_state', 'order-1')
+	  = (SELECT state FROM chronicle.history('order_state', 'order-1') ORDER BY stream_version DESC LIMIT 1)}),
+	't', 'the fold from that snapshot equals the full replay');
+$node->safe_psql('target',
+	q{SELECT chronicle.define_aggregate('order_state', '{"on": {"*": [{"count": "n"}]}}', 'order', 2)});
+is( $node->safe_psql(
+		'target', q{SELECT revision > (SELECT max(revision) FROM chronicle.aggregates WHERE name <> 'order_state')
+	  FROM chronicle.aggregates WHERE name = 'order_state'}),
+	't', 'a redefinition after the restore takes a revision never used before');
+is($node->safe_psql('target', q{SELECT chronicle.fold('order_state', 'order-1')}),
+	'{"n": 4}', 'and folds with the new definition, not the restored snapshot');
 
 # The source is unaffected and continues on its own.
 is($node->safe_psql('source', q{SELECT chronicle.append('order-1', 'Closed', '{}', expected_version => 3)}),
