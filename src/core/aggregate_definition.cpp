@@ -344,8 +344,19 @@ Operation parse_operation(const Value& spec, const Value& initial, const std::st
         target = &value;
     }
     if (!kind) {
-        std::string first_key = object.empty() ? std::string() : object.begin()->first;
-        fail(where, object.empty() ? "empty operation" : "unknown operation " + quoted(first_key),
+        // Name the key that is no part of an operation, not a valid one that sorts first.
+        std::string unknown;
+        for (const auto& member : object) {
+            const std::string& key = member.first;
+            if (!is_source_key(key) && key != "default" && key != "key" && key != "if") {
+                unknown = key;
+                break;
+            }
+        }
+        fail(where,
+             object.empty()    ? "empty operation"
+             : unknown.empty() ? "the operation is missing: only value, from, default, key or if"
+                               : "unknown operation " + quoted(unknown),
              "The operations are " + operation_names() + ".");
     }
     Operation op;

@@ -8,8 +8,12 @@ std::vector<std::int64_t> snapshot_versions(std::int64_t old_version, std::int64
                                             std::int64_t every) {
     std::vector<std::int64_t> versions;
     if (every <= 0 || new_version <= old_version || old_version < 0) return versions;
-    for (std::int64_t v = (old_version / every + 1) * every; v <= new_version; v += every) {
+    // The first multiple above old_version, and each next one, without overflowing near 2^63.
+    const std::int64_t floor = old_version - old_version % every;
+    if (floor > new_version - every) return versions;
+    for (std::int64_t v = floor + every;; v += every) {
         versions.push_back(v);
+        if (v > new_version - every) break;
     }
     return versions;
 }
