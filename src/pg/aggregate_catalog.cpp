@@ -15,6 +15,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(chronicle_aggregates_changed);
 }
@@ -56,10 +57,16 @@ void forget_on_relcache_change(Datum, Oid relid) {
 // Reads every row; PostgreSQL calls only, results in `context`.
 StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
-    const int rc = SPI_execute(
+    // Read with the latest snapshot, not the statement's: like PostgreSQL's own catalogs,
+    // definitions are current whatever the transaction's isolation. An append that waited for
+    // a redefinition to commit must see it, or it would snapshot the old definition.
+    SPIPlanPtr plan = SPI_prepare(
         "SELECT name, definition, category, snapshot_every, revision, "
         "coalesce(reducer::oid, 0::oid) FROM chronicle.aggregates",
-        true, 0);
+        0, nullptr);
+    if (plan == nullptr) elog(ERROR, "chronicle: preparing the aggregates query failed");
+    const int rc = SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(),
+                                        InvalidSnapshot, true, false, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "chronicle: reading chronicle.aggregates failed");
     MemoryContext spi_context = MemoryContextSwitchTo(context);
     *count = SPI_processed;
