@@ -260,6 +260,17 @@ bool Decimal::to_integer(long long& out) const noexcept {
     return true;
 }
 
+bool Decimal::to_scaled_integer(long long& mantissa, int& scale) const noexcept {
+    const Parts parts = split(text_);
+    if (parts.integer.size() + parts.fraction.size() > 18) return false;
+    long long magnitude = 0;
+    for (const char c : parts.integer) magnitude = magnitude * 10 + (c - '0');
+    for (const char c : parts.fraction) magnitude = magnitude * 10 + (c - '0');
+    mantissa = parts.negative ? -magnitude : magnitude;
+    scale = static_cast<int>(parts.fraction.size());
+    return true;
+}
+
 Decimal Decimal::operator+(const Decimal& other) const {
     Decimal result;
     result.text_ = add_signed(split(text_), split(other.text_));

@@ -477,3 +477,24 @@ TEST(DecimalTest, RandomArithmeticMatchesScaledIntegers) {
 }
 
 }  // namespace
+
+TEST(DecimalTest, ScaledIntegerKeepsTheDisplayScale) {
+    long long mantissa = 0;
+    int scale = -1;
+    ASSERT_TRUE(chronicle::Decimal::parse("-12.340").to_scaled_integer(mantissa, scale));
+    EXPECT_EQ(mantissa, -12340);
+    EXPECT_EQ(scale, 3);
+    ASSERT_TRUE(chronicle::Decimal::parse("0.05").to_scaled_integer(mantissa, scale));
+    EXPECT_EQ(mantissa, 5);
+    EXPECT_EQ(scale, 2);
+    ASSERT_TRUE(chronicle::Decimal::parse("1e3").to_scaled_integer(mantissa, scale));
+    EXPECT_EQ(mantissa, 1000);
+    EXPECT_EQ(scale, 0);
+    ASSERT_TRUE(chronicle::Decimal::parse("999999999999999999").to_scaled_integer(mantissa, scale));
+    EXPECT_EQ(mantissa, 999999999999999999LL);
+    // 19 digits may not fit: the glue parses the text instead.
+    EXPECT_FALSE(
+        chronicle::Decimal::parse("1000000000000000000").to_scaled_integer(mantissa, scale));
+    EXPECT_FALSE(
+        chronicle::Decimal::parse("0.0000000000000000001").to_scaled_integer(mantissa, scale));
+}

@@ -32,6 +32,10 @@ class Decimal {
     bool is_negative() const noexcept;
     // The value as a whole number, when it is one and fits (scale may be > 0: "3.00" is 3).
     bool to_integer(long long& out) const noexcept;
+    // The value as mantissa * 10^-scale with `scale` its display scale ("-12.340" is
+    // -12340 and 3), when the mantissa has at most 18 digits: how the glue builds a numeric
+    // without parsing text.
+    bool to_scaled_integer(long long& mantissa, int& scale) const noexcept;
 
     Decimal operator+(const Decimal& other) const;
     Decimal operator-(const Decimal& other) const;
