@@ -1,0 +1,2 @@
+-- 2. the floor: the same stream's event data, every row fetched by the client.
+SELECT data FROM chronicle.events WHERE stream = 'ledger-big';

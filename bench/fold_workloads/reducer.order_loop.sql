@@ -1,0 +1,2 @@
+-- 4. the same SQL function in a PL/pgSQL loop over chronicle.read_stream.
+SELECT bench.loop_fold_order('order-mid');
