@@ -83,6 +83,9 @@ SELECT chronicle.fold('order', 'order-1002');
 \echo
 \echo '--- 11. Temporal reads: the state at a version, as of a time, and the whole history'
 SELECT chronicle.fold('order', 'order-1001', at_version => 2);
+SELECT chronicle.fold('order', 'order-1001',
+                      as_of => (SELECT recorded_at FROM chronicle.events
+                                 WHERE stream = 'order-1001' AND stream_version = 3)) AS as_of_third_event;
 SELECT chronicle.fold('order', 'order-1001', as_of => now() - interval '1 hour') AS an_hour_ago;
 SELECT stream_version, event_type, state->>'status' AS status, state->'total' AS total
   FROM chronicle.history('order', 'order-1001');
