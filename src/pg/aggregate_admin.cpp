@@ -5,6 +5,7 @@
 #include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/postgres.hpp"
@@ -33,12 +34,6 @@ PG_FUNCTION_INFO_V1(chronicle_drop_aggregate);
 namespace chronicle::pg {
 namespace {
 
-Oid chronicle_event_type() {
-    Oid schema = get_namespace_oid("chronicle", false);
-    return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("event"),
-                           ObjectIdGetDatum(schema));
-}
-
 // "myschema.apply_order" (arguments implied) or "myschema.apply_order(jsonb, chronicle.event)".
 // A name PostgreSQL cannot parse, or a function that does not exist, is a definition error.
 Oid lookup_reducer(const char* name) {
@@ -50,7 +45,7 @@ Oid lookup_reducer(const char* name) {
         Datum found = to_regprocedure(call);
         return call->isnull ? InvalidOid : DatumGetObjectId(found);
     }
-    Oid argtypes[2] = {JSONBOID, chronicle_event_type()};
+    Oid argtypes[2] = {JSONBOID, event_log_oids().event_type};
     return LookupFuncName(stringToQualifiedNameList(name), 2, argtypes, true);
 }
 

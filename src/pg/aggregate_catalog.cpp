@@ -47,8 +47,11 @@ struct StoredAggregate {
 };
 
 void forget_on_relcache_change(Datum, Oid relid) {
-    if (!OidIsValid(relid) || relid == relations.aggregates || relid == relations.snapshots ||
-        relid == relations.snapshots_pkey || relid == relations.snapshots_recorded_at_idx) {
+    // While the tables are missing (an extension older than 0.2), any relcache change may be
+    // their creation (ALTER EXTENSION chronicle UPDATE): look again after every one.
+    if (!OidIsValid(relid) || !OidIsValid(relations.aggregates) || relid == relations.aggregates ||
+        relid == relations.snapshots || relid == relations.snapshots_pkey ||
+        relid == relations.snapshots_recorded_at_idx) {
         relations_valid = false;
         if (cache) cache->valid = false;
     }
@@ -152,9 +155,7 @@ const AggregateRelations& aggregate_relations() {
         relations.snapshots_recorded_at_idx =
             OidIsValid(schema) ? relation_oid("snapshots_recorded_at_idx", schema) : InvalidOid;
     });
-    // Remembered only once the tables exist: the invalidations that follow their creation
-    // (ALTER EXTENSION chronicle UPDATE) carry OIDs this backend could not know yet.
-    relations_valid = OidIsValid(relations.aggregates);
+    relations_valid = true;
     return relations;
 }
 

@@ -2,6 +2,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/indexed_insert.hpp"
 #include "chronicle/pg/text_view.hpp"
 
 extern "C" {
@@ -106,22 +107,16 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
 void insert_events(Relation heap, text* stream, text* category, TimestampTz recorded_at,
                    const NewEvent* events, int count) {
     LockRelationOid(RelationGetRelid(heap), RowExclusiveLock);
-    EState* estate = CreateExecutorState();
-    ResultRelInfo* result_rel = makeNode(ResultRelInfo);
-    InitResultRelInfo(result_rel, heap, 1, nullptr, 0);
-    ExecOpenIndices(result_rel, false);
-    TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsVirtual);
-    const CommandId cid = GetCurrentCommandId(true);
-    estate->es_output_cid = cid;
+    IndexedInsert insert;
+    indexed_insert_begin(&insert, heap);
 
     MemoryContext caller_context = CurrentMemoryContext;
     PG_TRY();
     {
         for (int i = 0; i < count; ++i) {
             const NewEvent& e = events[i];
-            ExecClearTuple(slot);
-            Datum* values = slot->tts_values;
-            bool* nulls = slot->tts_isnull;
+            Datum* values = insert.slot->tts_values;
+            bool* nulls = insert.slot->tts_isnull;
             values[kColGlobalPosition - 1] = Int64GetDatum(e.global_position);
             values[kColStream - 1] = PointerGetDatum(stream);
             values[kColCategory - 1] = PointerGetDatum(category);
@@ -133,14 +128,7 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
             values[kColRecordedAt - 1] = TimestampTzGetDatum(recorded_at);
             for (int c = 0; c < kEventLogColumnCount; ++c) nulls[c] = false;
             nulls[kColMetadata - 1] = e.metadata == nullptr;
-            ExecStoreVirtualTuple(slot);
-            table_tuple_insert(heap, slot, cid, 0, nullptr);
-            if (result_rel->ri_NumIndices > 0) {
-                List* recheck =
-                    ExecInsertIndexTuples(result_rel, slot, estate, false, false, nullptr, NIL);
-                list_free(recheck);
-            }
-            ResetPerTupleExprContext(estate);
+            indexed_insert_row(&insert);
         }
     }
     PG_CATCH();
@@ -152,17 +140,12 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
     }
     PG_END_TRY();
 
-    ExecCloseIndices(result_rel);
-    ExecDropSingleTupleTableSlot(slot);
-    FreeExecutorState(estate);
+    indexed_insert_end(&insert);
 }
 
 void event_row_values(HeapTuple row, TupleDesc desc, Datum* values, bool* nulls) {
-    static const int kFromLogColumn[kEventTypeColumnCount] = {
-        kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
-        kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
     for (int i = 0; i < kEventTypeColumnCount; ++i) {
-        values[i] = heap_getattr(row, kFromLogColumn[i], desc, &nulls[i]);
+        values[i] = heap_getattr(row, kEventTypeColumnInLog[i], desc, &nulls[i]);
     }
 }
 

@@ -3,7 +3,9 @@
 extern "C" {
 #include "catalog/namespace.h"
 #include "utils/inval.h"
+#include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 
 namespace chronicle::pg {
@@ -48,6 +50,13 @@ const EventLogOids& event_log_oids() {
     cached.stream_version_index = relation_in_schema("event_log_stream_version_key", schema);
     cached.event_id_index = relation_in_schema("event_log_event_id_key", schema);
     cached.category_index = relation_in_schema("event_log_category_position_idx", schema);
+    cached.event_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("event"),
+                                        ObjectIdGetDatum(schema));
+    if (!OidIsValid(cached.event_type)) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                        errmsg("chronicle's type chronicle.event does not exist"),
+                        errhint("Try DROP EXTENSION chronicle; CREATE EXTENSION chronicle.")));
+    }
     cached_valid = true;
     return cached;
 }

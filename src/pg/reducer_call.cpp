@@ -26,14 +26,6 @@ namespace chronicle::pg {
 
 namespace {
 
-Oid event_type_oid() {
-    Oid schema = get_namespace_oid("chronicle", false);
-    Oid type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("event"),
-                               ObjectIdGetDatum(schema));
-    if (!OidIsValid(type)) elog(ERROR, "chronicle: type chronicle.event does not exist");
-    return type;
-}
-
 [[noreturn]] void bad_reducer(Oid function, const char* what) {
     ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
                     errmsg("invalid aggregate definition: function %s cannot be a reducer: %s",
@@ -86,7 +78,7 @@ void check_reducer_signature(Oid function) {
     if (prokind != PROKIND_FUNCTION) bad_reducer(function, "it is not a plain function");
     if (retset) bad_reducer(function, "it returns a set");
     if (rettype != JSONBOID) bad_reducer(function, "it does not return jsonb");
-    if (nargs != 2 || arg0 != JSONBOID || arg1 != event_type_oid()) {
+    if (nargs != 2 || arg0 != JSONBOID || arg1 != event_log_oids().event_type) {
         bad_reducer(function, "its arguments are not (jsonb, chronicle.event)");
     }
 }
@@ -99,7 +91,7 @@ void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const c
                  errhint("Define the aggregate again with chronicle.define_aggregate, "
                          "or drop it.")));
     }
-    const Oid event_type = event_type_oid();
+    const Oid event_type = event_log_oids().event_type;
     call->function = function;
     call->event_desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(event_type, -1));
 
@@ -140,13 +132,10 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
 
     MemoryContext per_event = call->econtext->ecxt_per_tuple_memory;
     MemoryContext caller = MemoryContextSwitchTo(per_event);
-    static const int kFromLogColumn[kEventTypeColumnCount] = {
-        kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
-        kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
     Datum values[kEventTypeColumnCount];
     bool nulls[kEventTypeColumnCount];
     for (int i = 0; i < kEventTypeColumnCount; ++i) {
-        values[i] = stream_scan_column(row, kFromLogColumn[i], &nulls[i]);
+        values[i] = stream_scan_column(row, kEventTypeColumnInLog[i], &nulls[i]);
     }
     HeapTuple event = heap_form_tuple(call->event_desc, values, nulls);
 

@@ -74,14 +74,21 @@ void warn_skipped(const CachedAggregate& aggregate, text* stream, const char* wh
     });
 }
 
-void snapshot_declarative(const AggregateRelations& relations, const CachedAggregate& aggregate,
-                          text* stream, const std::vector<std::int64_t>& versions) {
+// Folds up to the last of `versions` (from the newest snapshot before them) and writes the
+// state at each. Under the stream's lock, SnapshotSelf sees every event of the stream.
+void fold_and_write(const AggregateRelations& relations, const CachedAggregate& aggregate,
+                    text* stream, const std::vector<std::int64_t>& versions) {
     FoldTarget target;
     target.bounded = true;
     target.max_version = versions.back();
     SnapshotWriter writer(relations, aggregate, stream, versions);
+    run_fold(aggregate, stream, target, SnapshotSelf, &writer);
+}
+
+void snapshot_declarative(const AggregateRelations& relations, const CachedAggregate& aggregate,
+                          text* stream, const std::vector<std::int64_t>& versions) {
     try {
-        run_fold(aggregate, stream, target, SnapshotSelf, &writer);
+        fold_and_write(relations, aggregate, stream, versions);
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::FoldFailed) throw;
         warn_skipped(aggregate, stream, e.what());
@@ -107,11 +114,7 @@ void snapshot_by_reducer(const AggregateRelations& relations, const CachedAggreg
     };
     pg_guarded([&] { BeginInternalSubTransaction(nullptr); });
     try {
-        FoldTarget target;
-        target.bounded = true;
-        target.max_version = versions.back();
-        SnapshotWriter writer(relations, aggregate, stream, versions);
-        run_fold(aggregate, stream, target, SnapshotSelf, &writer);
+        fold_and_write(relations, aggregate, stream, versions);
     } catch (const PgError& e) {
         // Whatever happens next, the subtransaction ends here: an error that leaves it open
         // would leave the session in a transaction state its client cannot end.

@@ -1,15 +1,14 @@
 #include "chronicle/pg/snapshot_store.hpp"
 
+#include "chronicle/pg/indexed_insert.hpp"
+
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "catalog/pg_collation.h"
-#include "executor/executor.h"
-#include "nodes/execnodes.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 }
@@ -74,28 +73,17 @@ StoredSnapshot newest_snapshot(const AggregateRelations& relations, int64 revisi
 void write_snapshot(const AggregateRelations& relations, int64 revision, text* stream,
                     int64 version, TimestampTz recorded_at, Jsonb* state) {
     Relation heap = table_open(relations.snapshots, RowExclusiveLock);
-    EState* estate = CreateExecutorState();
-    ResultRelInfo* result_rel = makeNode(ResultRelInfo);
-    InitResultRelInfo(result_rel, heap, 1, nullptr, 0);
-    ExecOpenIndices(result_rel, false);
-    TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsVirtual);
-    estate->es_output_cid = GetCurrentCommandId(true);
-
-    ExecClearTuple(slot);
-    slot->tts_values[kSnapRevision - 1] = Int64GetDatum(revision);
-    slot->tts_values[kSnapStream - 1] = PointerGetDatum(stream);
-    slot->tts_values[kSnapVersion - 1] = Int64GetDatum(version);
-    slot->tts_values[kSnapRecordedAt - 1] = TimestampTzGetDatum(recorded_at);
-    slot->tts_values[kSnapState - 1] = JsonbPGetDatum(state);
-    for (int c = 0; c < kSnapColumnCount; ++c) slot->tts_isnull[c] = false;
-    ExecStoreVirtualTuple(slot);
-    table_tuple_insert(heap, slot, estate->es_output_cid, 0, nullptr);
-    List* recheck = ExecInsertIndexTuples(result_rel, slot, estate, false, false, nullptr, NIL);
-    list_free(recheck);
-
-    ExecCloseIndices(result_rel);
-    ExecDropSingleTupleTableSlot(slot);
-    FreeExecutorState(estate);
+    IndexedInsert insert;
+    indexed_insert_begin(&insert, heap);
+    Datum* values = insert.slot->tts_values;
+    values[kSnapRevision - 1] = Int64GetDatum(revision);
+    values[kSnapStream - 1] = PointerGetDatum(stream);
+    values[kSnapVersion - 1] = Int64GetDatum(version);
+    values[kSnapRecordedAt - 1] = TimestampTzGetDatum(recorded_at);
+    values[kSnapState - 1] = JsonbPGetDatum(state);
+    for (int c = 0; c < kSnapColumnCount; ++c) insert.slot->tts_isnull[c] = false;
+    indexed_insert_row(&insert);
+    indexed_insert_end(&insert);
     table_close(heap, NoLock);
 }
 

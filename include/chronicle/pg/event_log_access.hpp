@@ -55,6 +55,10 @@ void insert_events(Relation event_log, text* stream, text* category, TimestampTz
 
 // The values of an event_log row in the column order of the chronicle.event type.
 inline constexpr int kEventTypeColumnCount = 8;
+// For each column of chronicle.event, the event_log column it comes from.
+inline constexpr int kEventTypeColumnInLog[kEventTypeColumnCount] = {
+    kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
+    kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
 void event_row_values(HeapTuple row, TupleDesc event_log_desc, Datum* values, bool* nulls);
 
 }  // namespace chronicle::pg

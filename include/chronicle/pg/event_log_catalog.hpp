@@ -27,6 +27,7 @@ struct EventLogOids {
     Oid stream_version_index;  // (stream, stream_version)
     Oid event_id_index;        // (event_id)
     Oid category_index;        // (category, global_position)
+    Oid event_type;            // the composite type chronicle.event
 };
 
 // Raises an error when the extension's objects are missing (extension not installed here).
