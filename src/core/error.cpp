@@ -36,6 +36,12 @@ const char* sqlstate_of(ErrorKind kind) noexcept {
             return "CH022";
         case ErrorKind::ReducerFailed:
             return "CH023";
+        case ErrorKind::InvalidProjection:
+            return "CH030";
+        case ErrorKind::UnknownProjection:
+            return "CH031";
+        case ErrorKind::ProjectionExists:
+            return "CH032";
         case ErrorKind::Internal:
             break;
     }

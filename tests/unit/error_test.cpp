@@ -43,6 +43,9 @@ const std::vector<KindCode>& all_kinds() {
         {ErrorKind::UnknownAggregate, "CH021"},
         {ErrorKind::FoldFailed, "CH022"},
         {ErrorKind::ReducerFailed, "CH023"},
+        {ErrorKind::InvalidProjection, "CH030"},
+        {ErrorKind::UnknownProjection, "CH031"},
+        {ErrorKind::ProjectionExists, "CH032"},
         {ErrorKind::Internal, "XX000"},
     };
     return kinds;

@@ -25,6 +25,9 @@ enum class ErrorKind {
     UnknownAggregate,            // CH021
     FoldFailed,                  // CH022
     ReducerFailed,               // CH023
+    InvalidProjection,           // CH030
+    UnknownProjection,           // CH031
+    ProjectionExists,            // CH032
     Internal,                    // XX000
 };
 
