@@ -25,6 +25,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 
 # Debian's PGXS would also compile LLVM bitcode with clang, without our C++ flags.
 override with_llvm = no
+# Rebuild what includes a changed header (PGXS tracks no header dependencies by default).
+override autodepend = yes
 
 PG_CPPFLAGS = -I$(CURDIR)/include
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fvisibility-inlines-hidden

@@ -13,6 +13,7 @@
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/jsonb_shape.hpp"
 #include "chronicle/pg/stream_lock.hpp"
+#include "chronicle/pg/inline_projections.hpp"
 #include "chronicle/pg/text_view.hpp"
 #include "chronicle/pg/postgres.hpp"
 #include "chronicle/pg/random_pool.hpp"
@@ -132,6 +133,7 @@ int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
         cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
     insert_events(event_log, stream, category_text, recorded_at, rows, count);
     take_due_snapshots(stream, category, head.version, head.version + count);
+    apply_inline_projections(stream, category, head.version + count);
     return head.version + count;
 }
 

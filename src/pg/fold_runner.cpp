@@ -120,6 +120,7 @@ struct Start {
 
 Start starting_point(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
                      Snapshot snapshot, MemoryContext result_context) {
+    if (target.has_start) return Start{true, target.start_version, target.start_state};
     Start start{false, 0, nullptr};
     const bool snapshots =
         target.use_snapshots &&

@@ -2,6 +2,8 @@
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
+#include "chronicle/pg/inline_projections.hpp"
+#include "chronicle/pg/worker_settings.hpp"
 #include "chronicle/pg/postgres.hpp"
 
 extern "C" {
@@ -19,4 +21,6 @@ extern "C" void _PG_init(void) {
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
     chronicle::pg::register_aggregate_invalidation();
+    chronicle::pg::register_inline_projection_invalidation();
+    chronicle::pg::register_worker_settings();
 }

@@ -27,6 +27,11 @@ struct FoldTarget {
     bool has_as_of = false;
     TimestampTz as_of = 0;
     bool use_snapshots = true;  // false: always from the initial state (history, tests)
+    // A state the caller already has (a projection's row): the fold starts from it instead
+    // of a snapshot, and replays only the events after start_version.
+    bool has_start = false;
+    int64 start_version = 0;
+    Jsonb* start_state = nullptr;
 };
 
 // Receives states as the fold passes them. Called inside pg_guarded with the scan on the

@@ -1,0 +1,23 @@
+// Inline projections: kept current by the appending transaction itself. Each backend keeps
+// the running inline projections of every category in memory, with their statements
+// prepared, until chronicle.projections changes (its trigger sends a relcache invalidation
+// that every backend receives), so that an append to a category without inline projections
+// pays one hash lookup.
+#pragma once
+
+#include <string_view>
+
+#include "chronicle/pg/postgres.hpp"
+
+namespace chronicle::pg {
+
+// Called under the stream's lock, after the events up to `new_version` were inserted (and
+// the write lock on the event log is held, which create_projection's fill waits for): folds
+// the stream's row in every inline projection of its category forward to new_version. A
+// state that cannot be folded fails the append, as a failing constraint would.
+void apply_inline_projections(text* stream, std::string_view category, int64 new_version);
+
+// Registers the relcache callback that marks the cache stale; from _PG_init.
+void register_inline_projection_invalidation();
+
+}  // namespace chronicle::pg

@@ -1,0 +1,50 @@
+// Writing a batch into an aggregate projection's table: every touched stream's row is read
+// (locked), folded forward from the state it holds with the fold engine, and all rows are
+// written back with one statement. Shared by the worker, the rebuilds and inline appends,
+// so that "the row of a stream" means the same thing everywhere.
+//
+// C++ side of the boundary: call inside core_call, within an SPI connection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chronicle/core/projection_batch.hpp"
+#include "chronicle/pg/aggregate_catalog.hpp"
+#include "chronicle/pg/postgres.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+#include "utils/snapshot.h"
+}
+
+namespace chronicle::pg {
+
+// The statements of one projection table (chronicle._projection_statements).
+struct ProjectionStatements {
+    SPIPlanPtr select_rows;  // $1 text[] -> (stream, version, state), rows locked
+    SPIPlanPtr upsert_rows;  // $1 text[], $2 bigint[], $3 jsonb[]
+};
+
+// Prepares them for `table` (an aggregate projection's table or its rebuild). The plans are
+// in the SPI connection's memory unless the caller keeps them (SPI_keepplan).
+ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns);
+
+// Where a fold stopped, when it did: the stream and the version that could not be applied.
+struct RowFailure {
+    std::string stream;
+    std::int64_t version = 0;
+};
+
+// Folds each stream of `streams` up to its last_version onto its row and writes the rows.
+// `events` is the snapshot the fold reads the event log with. `statement_snapshot`, when
+// valid, is the one the statements run with (inline appends run them with the latest one,
+// whatever their isolation level, as they hold the stream's lock); InvalidSnapshot lets SPI
+// take its own. Returns the number of rows written. On an error, `failure` says where.
+std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionStatements& sql,
+                            const std::vector<TouchedStream>& streams, Snapshot events,
+                            Snapshot statement_snapshot, RowFailure& failure);
+
+}  // namespace chronicle::pg

@@ -1,0 +1,196 @@
+#include "chronicle/pg/inline_projections.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "chronicle/core/projection_batch.hpp"
+#include "chronicle/pg/aggregate_catalog.hpp"
+#include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/pg_guard.hpp"
+#include "chronicle/pg/projection_rows.hpp"
+#include "chronicle/pg/text_view.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+}
+
+namespace chronicle::pg {
+
+namespace {
+
+struct InlineProjection {
+    std::string name;
+    std::string aggregate;
+    Oid table;
+    Jsonb* columns;                                     // in the cache's memory context
+    ProjectionStatements statements{nullptr, nullptr};  // kept plans, made on first use
+};
+
+struct Cache {
+    bool valid = false;
+    MemoryContext memory = nullptr;
+    std::unordered_map<std::string, std::vector<InlineProjection>> by_category;
+};
+Cache* cache = nullptr;  // created on first use, lives as long as the backend
+
+Oid projections_table = InvalidOid;
+bool projections_table_known = false;
+
+void forget_on_relcache_change(Datum, Oid relid) {
+    // While the table is missing (an extension older than 0.3), any change may be its
+    // creation (ALTER EXTENSION chronicle UPDATE): look again after every one.
+    if (!OidIsValid(relid) || !OidIsValid(projections_table) || relid == projections_table) {
+        projections_table_known = false;
+        if (cache) cache->valid = false;
+    }
+}
+
+Oid find_projections_table() {
+    if (!projections_table_known) {
+        pg_guarded([&] {
+            const Oid schema = get_namespace_oid("chronicle", true);
+            projections_table =
+                OidIsValid(schema) ? get_relname_relid("projections", schema) : InvalidOid;
+        });
+        projections_table_known = true;
+    }
+    return projections_table;
+}
+
+void free_plans(Cache& c) {
+    for (auto& [category, list] : c.by_category) {
+        for (InlineProjection& projection : list) {
+            pg_guarded([&] {
+                if (projection.statements.select_rows)
+                    SPI_freeplan(projection.statements.select_rows);
+                if (projection.statements.upsert_rows)
+                    SPI_freeplan(projection.statements.upsert_rows);
+            });
+        }
+    }
+    c.by_category.clear();
+}
+
+void reload(Cache& c) {
+    free_plans(c);
+    uint64 count = 0;
+    SPITupleTable* rows = nullptr;
+    pg_guarded([&] {
+        if (c.memory == nullptr) {
+            c.memory = AllocSetContextCreate(CacheMemoryContext, "chronicle inline projections",
+                                             ALLOCSET_SMALL_SIZES);
+        }
+        MemoryContextReset(c.memory);
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+        // The latest snapshot, like the aggregates' cache: an append that waited for a
+        // projection's creation to commit must keep that projection current.
+        SPIPlanPtr plan = SPI_prepare(
+            "SELECT name, aggregate, category, table_name::oid, columns "
+            "FROM chronicle.projections WHERE mode = 'inline' AND state = 'running'",
+            0, nullptr);
+        if (plan == nullptr ||
+            SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(), InvalidSnapshot, true,
+                                 false, 0) != SPI_OK_SELECT) {
+            elog(ERROR, "chronicle: reading chronicle.projections failed");
+        }
+        count = SPI_processed;
+        rows = SPI_tuptable;
+    });
+    for (uint64 i = 0; i < count; ++i) {
+        InlineProjection projection;
+        const char* category = nullptr;
+        pg_guarded([&] {
+            bool isnull;
+            TupleDesc desc = rows->tupdesc;
+            HeapTuple row = rows->vals[i];
+            MemoryContext caller = MemoryContextSwitchTo(c.memory);
+            projection.columns = DatumGetJsonbPCopy(SPI_getbinval(row, desc, 5, &isnull));
+            MemoryContextSwitchTo(caller);
+            projection.table = DatumGetObjectId(SPI_getbinval(row, desc, 4, &isnull));
+            category = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
+        });
+        pg_guarded([&] {
+            bool isnull;
+            projection.name.assign(
+                TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull)));
+            projection.aggregate.assign(
+                TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull)));
+        });
+        c.by_category[category].push_back(std::move(projection));
+    }
+    pg_guarded([&] { SPI_finish(); });
+    c.valid = true;
+}
+
+std::vector<InlineProjection>* inline_projections_of(std::string_view category) {
+    if (!OidIsValid(find_projections_table())) return nullptr;
+    if (!cache) cache = new Cache();
+    if (!cache->valid) reload(*cache);
+    if (cache->by_category.empty()) return nullptr;
+    auto it = cache->by_category.find(std::string(category));
+    return it == cache->by_category.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void apply_inline_projections(text* stream, std::string_view category, int64 new_version) {
+    core_call([&] {
+        std::vector<InlineProjection>* projections = inline_projections_of(category);
+        if (projections == nullptr) return;
+        const std::vector<TouchedStream> touched{
+            TouchedStream{std::string(view_of(stream)), new_version, new_version, 0, 1}};
+        pg_guarded([&] {
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+        });
+        for (InlineProjection& projection : *projections) {
+            if (projection.statements.select_rows == nullptr) {
+                ProjectionStatements prepared =
+                    prepare_projection_statements(projection.table, projection.columns);
+                pg_guarded([&] {
+                    SPI_keepplan(prepared.select_rows);
+                    SPI_keepplan(prepared.upsert_rows);
+                });
+                projection.statements = prepared;
+            }
+            const AggregateRef aggregate = find_aggregate(projection.aggregate);
+            RowFailure failure;
+            Snapshot latest = nullptr;
+            pg_guarded([&] { latest = GetLatestSnapshot(); });
+            // Under the stream's lock SnapshotSelf sees all of its events; the statements
+            // run with the latest snapshot, so that a repeatable-read append finds the row
+            // its predecessor on this stream wrote.
+            fold_onto_rows(*aggregate, projection.statements, touched, SnapshotSelf, latest,
+                           failure);
+        }
+        pg_guarded([&] { SPI_finish(); });
+    });
+}
+
+void register_inline_projection_invalidation() {
+    CacheRegisterRelcacheCallback(forget_on_relcache_change, (Datum)0);
+}
+
+}  // namespace chronicle::pg
+
+// AFTER ... FOR EACH STATEMENT on chronicle.projections (definition columns): every
+// backend's inline projections are reloaded.
+extern "C" {
+PG_FUNCTION_INFO_V1(chronicle_projections_changed);
+}
+
+extern "C" Datum chronicle_projections_changed(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("chronicle.projections_changed() is a trigger function")));
+    }
+    TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    CacheInvalidateRelcache(trigger->tg_relation);
+    return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,176 @@
+#include "chronicle/pg/projection_rows.hpp"
+
+#include <unordered_map>
+
+#include "chronicle/pg/fold_runner.hpp"
+#include "chronicle/pg/pg_guard.hpp"
+#include "chronicle/pg/text_view.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+}
+
+namespace chronicle::pg {
+
+namespace {
+
+struct PriorRow {
+    int64 version;
+    Jsonb* state;
+};
+
+// Remembers the last version a fold applied, so that a failure can name the event.
+class VersionTracker final : public FoldObserver {
+  public:
+    explicit VersionTracker(int64 start) : last_(start) {}
+    bool wants(int64 version) const override {
+        last_ = version;
+        return false;
+    }
+    void state_after(StreamScan*, Jsonb*) override {}
+    int64 last() const { return last_; }
+
+  private:
+    mutable int64 last_;
+};
+
+int run_statement(SPIPlanPtr plan, Datum* values, Snapshot statement_snapshot, bool read_only) {
+    if (statement_snapshot != InvalidSnapshot) {
+        return SPI_execute_snapshot(plan, values, nullptr, statement_snapshot, InvalidSnapshot,
+                                    read_only, true, 0);
+    }
+    return SPI_execute_plan(plan, values, nullptr, read_only, 0);
+}
+
+Datum text_array(const std::vector<TouchedStream>& streams) {
+    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (streams.size() + 1)));
+    for (size_t i = 0; i < streams.size(); ++i) {
+        elements[i] = PointerGetDatum(cstring_to_text_with_len(
+            streams[i].stream.data(), static_cast<int>(streams[i].stream.size())));
+    }
+    return PointerGetDatum(construct_array(elements, static_cast<int>(streams.size()), TEXTOID, -1,
+                                           false, TYPALIGN_INT));
+}
+
+}  // namespace
+
+ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
+    ProjectionStatements sql{nullptr, nullptr};
+    pg_guarded([&] {
+        Oid types[2] = {REGCLASSOID, JSONBOID};
+        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
+        const int rc = SPI_execute_with_args(
+            "SELECT select_rows, upsert_rows FROM chronicle._projection_statements($1, $2)", 2,
+            types, values, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
+            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+        }
+        bool isnull;
+        char* select_rows = TextDatumGetCString(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        char* upsert_rows = TextDatumGetCString(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+        Oid select_types[1] = {TEXTARRAYOID};
+        sql.select_rows = SPI_prepare(select_rows, 1, select_types);
+        if (sql.select_rows == nullptr) {
+            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", select_rows,
+                 SPI_result_code_string(SPI_result));
+        }
+        Oid upsert_types[3] = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
+        sql.upsert_rows = SPI_prepare(upsert_rows, 3, upsert_types);
+        if (sql.upsert_rows == nullptr) {
+            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", upsert_rows,
+                 SPI_result_code_string(SPI_result));
+        }
+    });
+    return sql;
+}
+
+std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionStatements& sql,
+                            const std::vector<TouchedStream>& streams, Snapshot events,
+                            Snapshot statement_snapshot, RowFailure& failure) {
+    if (streams.empty()) return 0;
+    std::unordered_map<std::string, PriorRow> prior;
+    prior.reserve(streams.size());
+    pg_guarded([&] {
+        Datum values[1] = {text_array(streams)};
+        if (run_statement(sql.select_rows, values, statement_snapshot, false) != SPI_OK_SELECT) {
+            elog(ERROR, "chronicle: reading a projection's rows failed");
+        }
+    });
+    // Copied out of SPI's result before the next statement frees it.
+    const uint64 found = SPI_processed;
+    SPITupleTable* rows = SPI_tuptable;
+    for (uint64 i = 0; i < found; ++i) {
+        char* stream = nullptr;
+        PriorRow row{0, nullptr};
+        pg_guarded([&] {
+            bool isnull;
+            stream = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+            row.version = DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
+            row.state = DatumGetJsonbPCopy(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull));
+        });
+        prior.emplace(stream, row);
+    }
+
+    const size_t capacity = streams.size();
+    Datum* names = nullptr;
+    Datum* versions = nullptr;
+    Datum* states = nullptr;
+    pg_guarded([&] {
+        names = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        versions = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        states = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+    });
+    int written = 0;
+    for (const TouchedStream& touched : streams) {
+        FoldTarget target;
+        target.bounded = true;
+        target.max_version = touched.last_version;
+        auto it = prior.find(touched.stream);
+        if (it != prior.end()) {
+            // Already there (a rebuild's swap or an inline append got it first).
+            if (it->second.version >= touched.last_version) continue;
+            target.has_start = true;
+            target.start_version = it->second.version;
+            target.start_state = it->second.state;
+        }
+        text* stream = nullptr;
+        pg_guarded([&] {
+            stream = cstring_to_text_with_len(touched.stream.data(),
+                                              static_cast<int>(touched.stream.size()));
+        });
+        VersionTracker tracker(target.has_start ? target.start_version : 0);
+        FoldResult result;
+        try {
+            result = run_fold(aggregate, stream, target, events, &tracker);
+        } catch (...) {
+            failure.stream = touched.stream;
+            failure.version = tracker.last() + 1;
+            throw;
+        }
+        if (!result.has_state) continue;
+        names[written] = PointerGetDatum(stream);
+        versions[written] = Int64GetDatum(result.version);
+        states[written] = JsonbPGetDatum(result.state);
+        ++written;
+    }
+    if (written == 0) return 0;
+    pg_guarded([&] {
+        Datum values[3] = {
+            PointerGetDatum(construct_array(names, written, TEXTOID, -1, false, TYPALIGN_INT)),
+            PointerGetDatum(
+                construct_array(versions, written, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+            PointerGetDatum(construct_array(states, written, JSONBOID, -1, false, TYPALIGN_INT)),
+        };
+        const int rc = run_statement(sql.upsert_rows, values, statement_snapshot, false);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "chronicle: writing a projection's rows failed");
+    });
+    return written;
+}
+
+}  // namespace chronicle::pg
