@@ -1,7 +1,7 @@
 -- Upgrading 0.1 -> 0.2: events appended under 0.1 survive ALTER EXTENSION ... UPDATE, and
 -- aggregates (definitions, folds, snapshots at append time) work on them right away, in the
 -- session that upgraded as well as in a new one. The upgraded schema is the one a fresh
--- CREATE EXTENSION makes. The file ends with a fresh 0.2 for the next file.
+-- CREATE EXTENSION makes. The file ends with a fresh install for the next file.
 \set SHOW_CONTEXT never
 
 DROP EXTENSION chronicle;
@@ -91,6 +91,9 @@ CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
         UNION ALL
         SELECT 'config ' || c::regclass::text FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'chronicle'
     ) s $$;
+-- On to the newest version, so that the whole upgrade path is compared with a fresh install.
+ALTER EXTENSION chronicle UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'chronicle';
 SELECT pg_temp.fingerprint() AS upgraded_fingerprint \gset
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
 DROP EXTENSION chronicle;
