@@ -174,6 +174,13 @@ BEGIN
     RETURN result;
 END $$;
 
+-- Holds appends off until the end of the caller's transaction (in-flight ones are waited
+-- for). The event log's owner takes the lock, so that a role allowed to manage projections
+-- needs no rights on the log itself.
+CREATE FUNCTION chronicle._projection_lock_appends() RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$ LOCK TABLE chronicle.event_log IN SHARE MODE $$;
+
 -- Fills an inline projection's table from every stream of its category while no append
 -- can run (the lock waits for appends in flight and holds new ones until commit); the
 -- appends after it keep it current.
@@ -184,7 +191,7 @@ DECLARE
     statements record;
 BEGIN
     SELECT * INTO STRICT p FROM chronicle.projections WHERE name = projection_name;
-    LOCK TABLE chronicle.event_log IN SHARE MODE;
+    PERFORM chronicle._projection_lock_appends();
     statements := chronicle._projection_statements(p.table_name, p.columns);
     EXECUTE format('DELETE FROM %s', p.table_name);
     EXECUTE statements.upsert_rows
@@ -467,7 +474,8 @@ COMMENT ON VIEW chronicle.projection_status IS
 
 -- Projections are administration (a handler runs in the worker as the projection's owner;
 -- an inline projection runs in every appending session). Grant these to the roles that may
--- manage projections, with INSERT, UPDATE, DELETE on chronicle.projections.
+-- manage projections, with INSERT, UPDATE, DELETE on chronicle.projections (and EXECUTE on
+-- chronicle._projection_fill and chronicle._projection_lock_appends for inline ones).
 REVOKE EXECUTE ON FUNCTION chronicle.create_projection(text, text, text, text, jsonb, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle.create_handler_projection(text, regprocedure, text, text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle.drop_projection(text, boolean) FROM PUBLIC;
@@ -475,5 +483,6 @@ REVOKE EXECUTE ON FUNCTION chronicle.pause_projection(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle.resume_projection(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle.rebuild_projection(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle._projection_fill(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION chronicle._projection_lock_appends() FROM PUBLIC;
 GRANT SELECT ON chronicle.projections TO PUBLIC;
 GRANT SELECT ON chronicle.projection_status TO PUBLIC;

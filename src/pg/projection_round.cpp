@@ -178,6 +178,31 @@ int64 event_position(const std::string& stream, int64 version) {
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+// Runs `body` with the projection owner's rights, never the worker's (a superuser): the
+// projection's tables, its handler and its casts are the owner's business. Restricted like
+// a maintenance command, so that user code cannot change the worker's session.
+template <typename F>
+void as_owner(const Job& job, F&& body) {
+    Oid worker_user = InvalidOid;
+    int security = 0;
+    pg_guarded([&] {
+        if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job.owner))) {
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                            errmsg("the owner of projection \"%s\" no longer exists", job.name)));
+        }
+        GetUserIdAndSecContext(&worker_user, &security);
+        SetUserIdAndSecContext(
+            job.owner, security | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    });
+    try {
+        body();
+    } catch (...) {
+        pg_guarded([&] { SetUserIdAndSecContext(worker_user, security); });
+        throw;
+    }
+    pg_guarded([&] { SetUserIdAndSecContext(worker_user, security); });
+}
+
 // The category's events after `from`, below `horizon`, at most `limit`.
 void read_batch(const Job& job, int64 from, int64 horizon, int64 limit,
                 std::vector<BatchEvent>& events) {
@@ -217,10 +242,13 @@ BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 hor
     if (plan.streams.empty()) return plan;
     progress->failing_position = plan.streams.front().first_position;
     const AggregateRef aggregate = find_aggregate(job.aggregate);
-    const ProjectionStatements sql = prepare_projection_statements(table, job.columns);
     RowFailure failure;
     try {
-        fold_onto_rows(*aggregate, sql, plan.streams, events_snapshot, InvalidSnapshot, failure);
+        as_owner(job, [&] {
+            const ProjectionStatements sql = prepare_projection_statements(table, job.columns);
+            fold_onto_rows(*aggregate, sql, plan.streams, events_snapshot, InvalidSnapshot,
+                           failure);
+        });
     } catch (...) {
         if (!failure.stream.empty()) {
             // Best effort: the subtransaction is already failing; a position of 0 says unknown.
@@ -239,8 +267,8 @@ BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 hor
 
 // One batch of a handler projection: the handler once per matching event, in order.
 int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Progress* progress) {
-    int64 read = 0;
-    int64 last = from;
+    uint64 count = 0;
+    SPITupleTable* rows = nullptr;
     pg_guarded([&] {
         Oid types[5] = {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, INT8OID};
         Datum values[5] = {Int64GetDatum(from), Int64GetDatum(horizon), text_datum(job.category),
@@ -255,36 +283,41 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Progress* p
             "AND ($4::text[] IS NULL OR event_type = ANY ($4)) "
             "ORDER BY global_position LIMIT $5",
             5, types, values, nulls, SPI_OK_SELECT);
-        const uint64 count = SPI_processed;
-        SPITupleTable* rows = SPI_tuptable;
-        FmgrInfo handler;
-        fmgr_info(job.handler, &handler);
-        MemoryContext per_event = AllocSetContextCreate(
-            CurrentMemoryContext, "chronicle handler call", ALLOCSET_DEFAULT_SIZES);
-        PushActiveSnapshot(GetTransactionSnapshot());
-        for (uint64 i = 0; i < count; ++i) {
-            bool isnull;
-            const int64 position =
-                DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
-            progress->failing_position = position;
-            Datum event = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
-            MemoryContext caller = MemoryContextSwitchTo(per_event);
-            LOCAL_FCINFO(call, 1);
-            InitFunctionCallInfoData(*call, &handler, 1, InvalidOid, nullptr, nullptr);
-            call->args[0].value = event;
-            call->args[0].isnull = false;
-            (void)FunctionCallInvoke(call);
-            MemoryContextSwitchTo(caller);
-            MemoryContextReset(per_event);
-            // The next call sees what this one wrote.
-            CommandCounterIncrement();
-            UpdateActiveSnapshotCommandId();
-            last = position;
-        }
-        PopActiveSnapshot();
-        MemoryContextDelete(per_event);
-        read = static_cast<int64>(count);
+        count = SPI_processed;
+        rows = SPI_tuptable;
     });
+    int64 last = from;
+    as_owner(job, [&] {
+        pg_guarded([&] {
+            FmgrInfo handler;
+            fmgr_info(job.handler, &handler);
+            MemoryContext per_event = AllocSetContextCreate(
+                CurrentMemoryContext, "chronicle handler call", ALLOCSET_DEFAULT_SIZES);
+            PushActiveSnapshot(GetTransactionSnapshot());
+            for (uint64 i = 0; i < count; ++i) {
+                bool isnull;
+                const int64 position =
+                    DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
+                progress->failing_position = position;
+                Datum event = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+                MemoryContext caller = MemoryContextSwitchTo(per_event);
+                LOCAL_FCINFO(call, 1);
+                InitFunctionCallInfoData(*call, &handler, 1, InvalidOid, nullptr, nullptr);
+                call->args[0].value = event;
+                call->args[0].isnull = false;
+                (void)FunctionCallInvoke(call);
+                MemoryContextSwitchTo(caller);
+                MemoryContextReset(per_event);
+                // The next call sees what this one wrote.
+                CommandCounterIncrement();
+                UpdateActiveSnapshotCommandId();
+                last = position;
+            }
+            PopActiveSnapshot();
+            MemoryContextDelete(per_event);
+        });
+    });
+    const int64 read = static_cast<int64>(count);
     progress->applied += read;
     progress->more = read >= worker_batch_size;
     return next_position(read, last, from, horizon, worker_batch_size);
@@ -313,13 +346,15 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
         position = plan.next_position;
         if (!plan.more) break;
     }
-    pg_guarded([&] {
-        UnregisterSnapshot(latest);
-        Oid types[3] = {REGCLASSOID, REGCLASSOID, JSONBOID};
-        Datum values[3] = {ObjectIdGetDatum(job.table), ObjectIdGetDatum(job.rebuild_table),
-                           JsonbPGetDatum(job.columns)};
-        spi_run("SELECT chronicle._projection_swap($1, $2, $3)", 3, types, values, nullptr,
-                SPI_OK_SELECT);
+    pg_guarded([&] { UnregisterSnapshot(latest); });
+    as_owner(job, [&] {
+        pg_guarded([&] {
+            Oid types[3] = {REGCLASSOID, REGCLASSOID, JSONBOID};
+            Datum values[3] = {ObjectIdGetDatum(job.table), ObjectIdGetDatum(job.rebuild_table),
+                               JsonbPGetDatum(job.columns)};
+            spi_run("SELECT chronicle._projection_swap($1, $2, $3)", 3, types, values, nullptr,
+                    SPI_OK_SELECT);
+        });
     });
     return position;
 }
@@ -365,22 +400,8 @@ bool run_job(const Job& job, int64 horizon, Snapshot events_snapshot) {
     try {
         pg_guarded([&] { locked = lock_projection(job, &progress); });
         if (locked) {
-            pg_guarded([&] {
-                if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job.owner))) {
-                    ereport(ERROR,
-                            (errcode(ERRCODE_UNDEFINED_OBJECT),
-                             errmsg("the owner of projection \"%s\" no longer exists", job.name)));
-                }
-                // The projection's own code and tables run with its owner's rights, never
-                // the worker's (a superuser).
-                SetUserIdAndSecContext(job.owner, saved_security | SECURITY_LOCAL_USERID_CHANGE |
-                                                      SECURITY_RESTRICTED_OPERATION);
-            });
             apply_job(job, horizon, events_snapshot, &progress);
-            pg_guarded([&] {
-                SetUserIdAndSecContext(saved_user, saved_security);
-                save_progress(job, progress);
-            });
+            pg_guarded([&] { save_progress(job, progress); });
         }
         pg_guarded([&] {
             ReleaseCurrentSubTransaction();

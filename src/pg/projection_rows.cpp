@@ -75,13 +75,15 @@ ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
         char* upsert_rows = TextDatumGetCString(
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
         Oid select_types[1] = {TEXTARRAYOID};
-        sql.select_rows = SPI_prepare(select_rows, 1, select_types);
+        // Generic plans: the statements are the same for every batch, and re-planning them for
+        // each one (custom plans for array parameters) costs more than running them.
+        sql.select_rows = SPI_prepare_cursor(select_rows, 1, select_types, CURSOR_OPT_GENERIC_PLAN);
         if (sql.select_rows == nullptr) {
             elog(ERROR, "chronicle: preparing \"%s\" failed: %s", select_rows,
                  SPI_result_code_string(SPI_result));
         }
         Oid upsert_types[3] = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
-        sql.upsert_rows = SPI_prepare(upsert_rows, 3, upsert_types);
+        sql.upsert_rows = SPI_prepare_cursor(upsert_rows, 3, upsert_types, CURSOR_OPT_GENERIC_PLAN);
         if (sql.upsert_rows == nullptr) {
             elog(ERROR, "chronicle: preparing \"%s\" failed: %s", upsert_rows,
                  SPI_result_code_string(SPI_result));
