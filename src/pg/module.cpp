@@ -3,6 +3,7 @@
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/worker_settings.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -13,6 +14,8 @@ void _PG_init(void);
 }
 
 extern "C" void _PG_init(void) {
+    // Always, so that SHOW and ALTER SYSTEM know the settings even without preloading.
+    chronicle::pg::register_worker_settings();
     if (process_shared_preload_libraries_in_progress) {
         chronicle::pg::request_in_flight_positions_shmem();
     }
