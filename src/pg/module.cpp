@@ -3,6 +3,7 @@
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/worker_registry.hpp"
 #include "chronicle/pg/worker_settings.hpp"
 
 extern "C" {
@@ -18,6 +19,8 @@ extern "C" void _PG_init(void) {
     chronicle::pg::register_worker_settings();
     if (process_shared_preload_libraries_in_progress) {
         chronicle::pg::request_in_flight_positions_shmem();
+        // Background workers need shared memory and the postmaster: preloading only.
+        chronicle::pg::request_worker_registry_shmem();
     }
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
