@@ -3,6 +3,7 @@
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/projection_launcher.hpp"
 #include "chronicle/pg/worker_registry.hpp"
 #include "chronicle/pg/worker_settings.hpp"
 
@@ -21,6 +22,7 @@ extern "C" void _PG_init(void) {
         chronicle::pg::request_in_flight_positions_shmem();
         // Background workers need shared memory and the postmaster: preloading only.
         chronicle::pg::request_worker_registry_shmem();
+        if (chronicle::pg::max_workers > 0) chronicle::pg::register_projection_launcher();
     }
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
