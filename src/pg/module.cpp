@@ -6,6 +6,7 @@
 #include "chronicle/pg/projection_launcher.hpp"
 #include "chronicle/pg/worker_registry.hpp"
 #include "chronicle/pg/worker_settings.hpp"
+#include "chronicle/pg/worker_utility_hook.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -22,6 +23,7 @@ extern "C" void _PG_init(void) {
         chronicle::pg::request_in_flight_positions_shmem();
         // Background workers need shared memory and the postmaster: preloading only.
         chronicle::pg::request_worker_registry_shmem();
+        chronicle::pg::install_worker_utility_hook();
         if (chronicle::pg::max_workers > 0) chronicle::pg::register_projection_launcher();
     }
     chronicle::pg::register_in_flight_positions_callbacks();
