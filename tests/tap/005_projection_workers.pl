@@ -78,8 +78,13 @@ is( $node->safe_psql(
 
 $node->safe_psql('postgres', 'CREATE DATABASE other');
 # The launcher tries a worker in the new database at once; it finds no extension and leaves.
+# Its one transaction there is how we know it came and went (nobody else connects to it).
+$node->poll_query_until(
+	'postgres', q{
+	SELECT coalesce((SELECT xact_commit FROM pg_stat_database WHERE datname = 'other'), 0) > 0})
+  or die 'the launcher never tried a worker in the new database';
+pass('the launcher tries a worker in a new database');
 # From then on the database has no worker, however often the launcher wakes (200ms).
-sleep 1;
 my $seen = '';
 for (1 .. 15)
 {
