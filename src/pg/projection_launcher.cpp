@@ -59,6 +59,8 @@ int mark_count = 0;
 BackgroundWorkerHandle** handles = nullptr;
 uint32* handle_generations = nullptr;
 
+bool reported_no_bgworker_slot = false;
+
 volatile sig_atomic_t got_sigterm = false;
 
 void handle_sigterm(SIGNAL_ARGS) {
@@ -186,6 +188,7 @@ bool start_worker(int slot, Oid database, uint32 generation) {
     bool registered = RegisterDynamicBackgroundWorker(&worker, &handle);
     MemoryContextSwitchTo(caller);
     if (!registered) return false;
+    reported_no_bgworker_slot = false;
     handles[slot] = handle;
     handle_generations[slot] = generation;
     return true;
@@ -239,10 +242,15 @@ long launcher_round() {
         uint32 generation = 0;
         if (!claim_worker_slot(slot, slots[slot], database, &generation)) continue;
         if (!start_worker(slot, database, generation)) {
-            // No free background worker slot (max_worker_processes): try again later.
-            ereport(LOG, (errmsg("chronicle launcher could not start a worker for database %u",
-                                 database),
-                          errhint("Consider increasing max_worker_processes.")));
+            // No free background worker slot (max_worker_processes): try again after the
+            // restart delay, and say so once, not every second.
+            if (!reported_no_bgworker_slot) {
+                ereport(LOG, (errmsg("chronicle launcher could not start a worker for database %u",
+                                     database),
+                              errdetail("No background worker slot is free."),
+                              errhint("Consider increasing max_worker_processes.")));
+                reported_no_bgworker_slot = true;
+            }
             WorkerSlotState claimed = slots[slot];
             claimed.database = database;
             claimed.generation = generation;
