@@ -3,6 +3,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/read_rules.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/worker_registry.hpp"
 
 extern "C" {
 #include "access/twophase.h"
@@ -102,7 +103,15 @@ void on_xact_event(XactEvent event, void*) {
                          errhint("Append in a transaction that commits directly.")));
             }
             break;
-        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_COMMIT: {
+            const bool appended = my_lowest_position != 0;
+            // Clear first: a worker woken while this transaction's positions still looked in
+            // flight would stop below them and go back to sleep.
+            clear_my_slot();
+            // The commit is visible now, so the database's projection worker sees the events.
+            if (appended) wake_database_worker(MyDatabaseId);
+            break;
+        }
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_COMMIT:
         case XACT_EVENT_PARALLEL_ABORT:

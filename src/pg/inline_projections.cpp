@@ -10,9 +10,12 @@
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/projection_rows.hpp"
 #include "chronicle/pg/text_view.hpp"
+#include "chronicle/pg/worker_registry.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "miscadmin.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -39,6 +42,19 @@ struct Cache {
     std::unordered_map<std::string, std::vector<InlineProjection>> by_category;
 };
 Cache* cache = nullptr;  // created on first use, lives as long as the backend
+
+// A projection was created, resumed, rebuilt...: the database's worker is woken when this
+// transaction commits, instead of at its next naptime.
+bool wake_worker_at_commit = false;
+
+void on_xact_event(XactEvent event, void*) {
+    if (event == XACT_EVENT_COMMIT && wake_worker_at_commit) wake_database_worker(MyDatabaseId);
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE) {
+        wake_worker_at_commit = false;
+    }
+}
 
 Oid projections_table = InvalidOid;
 bool projections_table_known = false;
@@ -175,6 +191,11 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
 
 void register_inline_projection_invalidation() {
     CacheRegisterRelcacheCallback(forget_on_relcache_change, (Datum)0);
+    RegisterXactCallback(on_xact_event, nullptr);
+}
+
+void wake_worker_when_committed() {
+    wake_worker_at_commit = true;
 }
 
 }  // namespace chronicle::pg
@@ -192,5 +213,6 @@ extern "C" Datum chronicle_projections_changed(PG_FUNCTION_ARGS) {
     }
     TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
     CacheInvalidateRelcache(trigger->tg_relation);
+    chronicle::pg::wake_worker_when_committed();
     return PointerGetDatum(nullptr);
 }

@@ -3,8 +3,11 @@
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/inline_projections.hpp"
-#include "chronicle/pg/worker_settings.hpp"
 #include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/projection_launcher.hpp"
+#include "chronicle/pg/worker_registry.hpp"
+#include "chronicle/pg/worker_settings.hpp"
+#include "chronicle/pg/worker_utility_hook.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -15,12 +18,17 @@ void _PG_init(void);
 }
 
 extern "C" void _PG_init(void) {
+    // Always, so that SHOW and ALTER SYSTEM know the settings even without preloading.
+    chronicle::pg::register_worker_settings();
     if (process_shared_preload_libraries_in_progress) {
         chronicle::pg::request_in_flight_positions_shmem();
+        // Background workers need shared memory and the postmaster: preloading only.
+        chronicle::pg::request_worker_registry_shmem();
+        chronicle::pg::install_worker_utility_hook();
+        if (chronicle::pg::max_workers > 0) chronicle::pg::register_projection_launcher();
     }
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
     chronicle::pg::register_aggregate_invalidation();
     chronicle::pg::register_inline_projection_invalidation();
-    chronicle::pg::register_worker_settings();
 }

@@ -1,8 +1,10 @@
+// The background workers' GUCs (see worker_settings.hpp).
 #include "chronicle/pg/worker_settings.hpp"
 
 #include "chronicle/pg/postgres.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 }
 
@@ -14,9 +16,25 @@ int max_workers = 8;
 
 void register_worker_settings() {
     DefineCustomIntVariable("chronicle.worker_batch_size",
-                            "Events a projection worker applies to one projection per transaction.",
+                            "Events a projection worker applies to each projection per round.",
                             nullptr, &worker_batch_size, 1000, 1, 1000000, PGC_SIGHUP, 0, nullptr,
                             nullptr, nullptr);
+    // Commits that append wake the worker at once; the naptime only bounds how late it notices
+    // anything else (a projection created or resumed, a commit on a server without preload).
+    DefineCustomIntVariable("chronicle.worker_naptime",
+                            "How long an idle projection worker sleeps when no commit wakes it.",
+                            nullptr, &worker_naptime_ms, 1000, 10, 3600000, PGC_SIGHUP, GUC_UNIT_MS,
+                            nullptr, nullptr, nullptr);
+    // It sizes shared memory, hence PGC_POSTMASTER. PostgreSQL refuses (FATAL) to define a
+    // PGC_POSTMASTER setting after startup, though, and without preloading there are no
+    // workers for it to limit: then it is defined as PGC_SIGHUP, only so that SHOW and
+    // postgresql.conf know it.
+    DefineCustomIntVariable(
+        "chronicle.max_workers", "How many databases have a chronicle projection worker at once.",
+        "0 starts no projection worker. Takes effect at server start.", &max_workers, 8, 0, 128,
+        process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0, nullptr,
+        nullptr, nullptr);
+    MarkGUCPrefixReserved("chronicle");
 }
 
 }  // namespace chronicle::pg

@@ -17,7 +17,11 @@ namespace chronicle::pg {
 // state that cannot be folded fails the append, as a failing constraint would.
 void apply_inline_projections(text* stream, std::string_view category, int64 new_version);
 
-// Registers the relcache callback that marks the cache stale; from _PG_init.
+// Registers the relcache callback that marks the cache stale, and the commit callback that
+// wakes the worker after a projection changed; from _PG_init.
 void register_inline_projection_invalidation();
+
+// Called by chronicle.projections' trigger: wake this database's worker at commit.
+void wake_worker_when_committed();
 
 }  // namespace chronicle::pg

@@ -1,0 +1,101 @@
+// A database's projection worker: started by the launcher for one database, it runs
+// projection rounds (projection_round.hpp), one transaction each, and sleeps on its latch
+// when there is nothing left to do. A commit that appended events in its database sets the
+// latch (in_flight_positions.cpp), so projections lag by milliseconds, not a naptime.
+//
+// Plain C-style code: an ERROR that escapes a round longjmps to the bgworker's top level and
+// ends the process (exit code 1); the launcher starts a new worker after a short delay.
+#include "chronicle/pg/postgres.hpp"
+#include "chronicle/pg/projection_round.hpp"
+#include "chronicle/pg/worker_registry.hpp"
+#include "chronicle/pg/worker_settings.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/backend_status.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void chronicle_worker_main(Datum main_arg);
+}
+
+namespace {
+
+const char* const kAppName = "chronicle worker";
+
+chronicle::pg::WorkerStartInfo start_info() {
+    chronicle::pg::WorkerStartInfo info;
+    memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
+    return info;
+}
+
+}  // namespace
+
+extern "C" void chronicle_worker_main(Datum main_arg) {
+    using namespace chronicle::pg;
+    const Oid database = DatumGetObjectId(main_arg);
+    const WorkerStartInfo info = start_info();
+
+    // die: SIGTERM interrupts a round at its next CHECK_FOR_INTERRUPTS (pg_terminate_backend,
+    // DROP DATABASE, shutdown); its transaction rolls back, nothing is half-applied.
+    pqsignal(SIGTERM, die);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    BackgroundWorkerUnblockSignals();
+
+    // Not wanted any more (the launcher restarted and started another worker, or the database
+    // is being dropped): leave before connecting, so as not to hold up DROP DATABASE.
+    if (!attach_worker(info, database, false)) proc_exit(0);
+    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+    if (!attach_worker(info, database, true)) proc_exit(0);
+
+    SetConfigOption("application_name", kAppName, PGC_USERSET, PGC_S_SESSION);
+    pgstat_report_appname(kAppName);
+
+    MemoryContext round_context =
+        AllocSetContextCreate(TopMemoryContext, "chronicle worker round", ALLOCSET_DEFAULT_SIZES);
+
+    for (;;) {
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        MemoryContextReset(round_context);
+        MemoryContextSwitchTo(round_context);
+
+        SetCurrentStatementStartTimestamp();
+        StartTransactionCommand();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, "chronicle projection round");
+        if (!projections_installed()) {
+            // DROP EXTENSION, or a database that never had it: nothing to do here until
+            // CREATE EXTENSION tells the launcher otherwise.
+            PopActiveSnapshot();
+            CommitTransactionCommand();
+            report_no_extension();
+            proc_exit(0);
+        }
+        const bool more = run_projection_round();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        MemoryContextSwitchTo(round_context);
+        pgstat_report_stat(false);
+        pgstat_report_activity(STATE_IDLE, nullptr);
+
+        if (!more) {
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                            worker_naptime_ms, PG_WAIT_EXTENSION);
+        }
+    }
+}
