@@ -59,6 +59,13 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     if (!attach_worker(info, database, true)) proc_exit(0);
 
     SetConfigOption("application_name", kAppName, PGC_USERSET, PGC_S_SESSION);
+    // A round reads the read horizon and only then the events below it; under a snapshot
+    // taken before the horizon (repeatable read set as the server's default) it would miss
+    // events committed in between and pass them forever. Whatever the server's defaults,
+    // the worker's transactions are read-committed and read-write.
+    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET,
+                    PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname(kAppName);
 
     MemoryContext round_context =
