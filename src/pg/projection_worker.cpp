@@ -66,6 +66,9 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET,
                     PGC_S_OVERRIDE);
     SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+    // A server-wide statement_timeout meant for clients would cancel long rounds (a big
+    // batch, a rebuild's swap) every time, and the worker would never get past them.
+    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname(kAppName);
 
     MemoryContext round_context =
