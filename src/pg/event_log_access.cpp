@@ -14,6 +14,9 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/typcache.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
 #include "utils/builtins.h"
@@ -147,6 +150,85 @@ void event_row_values(HeapTuple row, TupleDesc desc, Datum* values, bool* nulls)
     for (int i = 0; i < kEventTypeColumnCount; ++i) {
         values[i] = heap_getattr(row, kEventTypeColumnInLog[i], desc, &nulls[i]);
     }
+}
+
+TypeFilter type_filter(ArrayType* array) {
+    TypeFilter filter{false, 0, nullptr};
+    if (!array) return filter;
+    filter.active = true;
+    bool* nulls;
+    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &filter.types, &nulls,
+                      &filter.count);
+    int kept = 0;
+    for (int i = 0; i < filter.count; ++i) {
+        if (!nulls[i]) filter.types[kept++] = filter.types[i];
+    }
+    filter.count = kept;
+    return filter;
+}
+
+bool type_matches(const TypeFilter& filter, text* event_type) {
+    const std::string_view type = view_of(event_type);
+    for (int i = 0; i < filter.count; ++i) {
+        if (view_of(DatumGetTextPP(filter.types[i])) == type) return true;
+    }
+    return false;
+}
+
+EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after, int64 horizon,
+                            int64 limit, Snapshot snapshot, bool with_events) {
+    const EventLogOids& oids = event_log_oids();
+    EventBatch batch{0, nullptr, nullptr, nullptr, nullptr};
+    const Size capacity = static_cast<Size>(limit);
+    batch.positions = static_cast<int64*>(palloc(sizeof(int64) * capacity));
+    batch.streams = static_cast<char**>(palloc(sizeof(char*) * capacity));
+    batch.versions = static_cast<int64*>(palloc(sizeof(int64) * capacity));
+    TupleDesc event_desc = nullptr;
+    if (with_events) {
+        batch.events = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        event_desc = lookup_rowtype_tupdesc_copy(oids.event_type, -1);
+    }
+    Relation heap = table_open(oids.event_log, AccessShareLock);
+    // By (category, position) for one category, by position for all: either way the scan
+    // is in position order and stops after `limit` matching events.
+    Relation index =
+        index_open(category ? oids.category_index : oids.position_index, AccessShareLock);
+    ScanKeyData keys[3];
+    int nkeys = 0;
+    if (category) {
+        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber, InvalidOid,
+                               C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
+    }
+    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTGreaterStrategyNumber,
+                           InvalidOid, InvalidOid, F_INT8GT, Int64GetDatum(after));
+    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber, InvalidOid,
+                           InvalidOid, F_INT8LT, Int64GetDatum(horizon));
+    SysScanDesc scan = systable_beginscan_ordered(heap, index, snapshot, nkeys, keys);
+    TupleDesc desc = RelationGetDescr(heap);
+    HeapTuple row;
+    while (batch.count < limit &&
+           HeapTupleIsValid(row = systable_getnext_ordered(scan, ForwardScanDirection))) {
+        bool isnull;
+        if (types.active &&
+            !type_matches(types, DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull)))) {
+            continue;
+        }
+        const int i = batch.count++;
+        batch.positions[i] = DatumGetInt64(heap_getattr(row, kColGlobalPosition, desc, &isnull));
+        batch.streams[i] = TextDatumGetCString(heap_getattr(row, kColStream, desc, &isnull));
+        batch.versions[i] = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
+        if (with_events) {
+            Datum values[kEventTypeColumnCount];
+            bool nulls[kEventTypeColumnCount];
+            event_row_values(row, desc, values, nulls);
+            batch.events[i] =
+                heap_copy_tuple_as_datum(heap_form_tuple(event_desc, values, nulls), event_desc);
+        }
+    }
+    systable_endscan_ordered(scan);
+    index_close(index, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return batch;
 }
 
 }  // namespace chronicle::pg

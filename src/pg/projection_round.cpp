@@ -13,6 +13,7 @@
 #include "chronicle/core/projection_failure.hpp"
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/event_log_access.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/pg_guard.hpp"
@@ -50,7 +51,8 @@ struct Job {
     Oid table;
     Jsonb* columns;
     Oid handler;
-    Datum event_types;  // text[]; 0 when NULL (every type)
+    text* category_text;  // the same as text, NULL for every category
+    TypeFilter types;     // event_types (inactive when NULL: every type)
     Oid owner;
     Oid rebuild_table;
 };
@@ -104,8 +106,9 @@ Job* load_jobs(int* count) {
         job.table = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
         job.columns = DatumGetJsonbPCopy(SPI_getbinval(row, desc, 7, &isnull));
         job.handler = DatumGetObjectId(SPI_getbinval(row, desc, 8, &isnull));
+        job.category_text = job.category ? cstring_to_text(job.category) : nullptr;
         value = SPI_getbinval(row, desc, 9, &isnull);
-        job.event_types = isnull ? (Datum)0 : PointerGetDatum(DatumGetArrayTypePCopy(value));
+        job.types = type_filter(isnull ? nullptr : DatumGetArrayTypePCopy(value));
         job.owner = DatumGetObjectId(SPI_getbinval(row, desc, 10, &isnull));
         job.rebuild_table = DatumGetObjectId(SPI_getbinval(row, desc, 11, &isnull));
     }
@@ -204,32 +207,16 @@ void as_owner(const Job& job, F&& body) {
 }
 
 // The category's events after `from`, below `horizon`, at most `limit`.
-void read_batch(const Job& job, int64 from, int64 horizon, int64 limit,
+void read_batch(const Job& job, int64 from, int64 horizon, int64 limit, Snapshot snapshot,
                 std::vector<BatchEvent>& events) {
+    EventBatch batch{0, nullptr, nullptr, nullptr, nullptr};
     pg_guarded([&] {
-        Oid types[4] = {TEXTOID, INT8OID, INT8OID, INT8OID};
-        Datum values[4] = {text_datum(job.category), Int64GetDatum(from), Int64GetDatum(horizon),
-                           Int64GetDatum(limit)};
-        spi_run(
-            "SELECT stream, stream_version, global_position FROM chronicle.event_log "
-            "WHERE category = $1 AND global_position > $2 AND global_position < $3 "
-            "ORDER BY global_position LIMIT $4",
-            4, types, values, nullptr, SPI_OK_SELECT);
+        batch =
+            scan_event_batch(job.category_text, job.types, from, horizon, limit, snapshot, false);
     });
-    const uint64 count = SPI_processed;
-    SPITupleTable* rows = SPI_tuptable;
-    events.reserve(count);
-    for (uint64 i = 0; i < count; ++i) {
-        const char* stream = nullptr;
-        int64 version = 0;
-        int64 position = 0;
-        pg_guarded([&] {
-            bool isnull;
-            stream = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
-            version = DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
-            position = DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull));
-        });
-        events.push_back(BatchEvent{stream, version, position});
+    events.reserve(batch.count);
+    for (int i = 0; i < batch.count; ++i) {
+        events.push_back(BatchEvent{batch.streams[i], batch.versions[i], batch.positions[i]});
     }
 }
 
@@ -237,7 +224,7 @@ void read_batch(const Job& job, int64 from, int64 horizon, int64 limit,
 BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 horizon,
                                 Snapshot events_snapshot, Progress* progress) {
     std::vector<BatchEvent> events;
-    read_batch(job, from, horizon, worker_batch_size, events);
+    read_batch(job, from, horizon, worker_batch_size, events_snapshot, events);
     BatchPlan plan = plan_batch(events, from, horizon, worker_batch_size);
     if (plan.streams.empty()) return plan;
     progress->failing_position = plan.streams.front().first_position;
@@ -266,26 +253,14 @@ BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 hor
 }
 
 // One batch of a handler projection: the handler once per matching event, in order.
-int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Progress* progress) {
-    uint64 count = 0;
-    SPITupleTable* rows = nullptr;
+int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Snapshot events_snapshot,
+                          Progress* progress) {
+    EventBatch batch{0, nullptr, nullptr, nullptr, nullptr};
     pg_guarded([&] {
-        Oid types[5] = {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, INT8OID};
-        Datum values[5] = {Int64GetDatum(from), Int64GetDatum(horizon), text_datum(job.category),
-                           job.event_types, Int64GetDatum(worker_batch_size)};
-        const char nulls[6] = {' ', ' ', job.category ? ' ' : 'n', job.event_types ? ' ' : 'n',
-                               ' ', '\0'};
-        spi_run(
-            "SELECT ROW(global_position, stream, stream_version, event_id, event_type, data, "
-            "metadata, recorded_at)::chronicle.event, global_position "
-            "FROM chronicle.event_log WHERE global_position > $1 AND global_position < $2 "
-            "AND ($3::text IS NULL OR category = $3) "
-            "AND ($4::text[] IS NULL OR event_type = ANY ($4)) "
-            "ORDER BY global_position LIMIT $5",
-            5, types, values, nulls, SPI_OK_SELECT);
-        count = SPI_processed;
-        rows = SPI_tuptable;
+        batch = scan_event_batch(job.category_text, job.types, from, horizon, worker_batch_size,
+                                 events_snapshot, true);
     });
+    const uint64 count = static_cast<uint64>(batch.count);
     int64 last = from;
     as_owner(job, [&] {
         pg_guarded([&] {
@@ -295,11 +270,9 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Progress* p
                 CurrentMemoryContext, "chronicle handler call", ALLOCSET_DEFAULT_SIZES);
             PushActiveSnapshot(GetTransactionSnapshot());
             for (uint64 i = 0; i < count; ++i) {
-                bool isnull;
-                const int64 position =
-                    DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
+                const int64 position = batch.positions[i];
                 progress->failing_position = position;
-                Datum event = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+                const Datum event = batch.events[i];
                 MemoryContext caller = MemoryContextSwitchTo(per_event);
                 LOCAL_FCINFO(call, 1);
                 InitFunctionCallInfoData(*call, &handler, 1, InvalidOid, nullptr, nullptr);
@@ -362,7 +335,8 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
 void apply_job(const Job& job, int64 horizon, Snapshot events_snapshot, Progress* progress) {
     if (job.async) {
         if (job.handler_kind) {
-            progress->position = apply_handler_batch(job, progress->position, horizon, progress);
+            progress->position =
+                apply_handler_batch(job, progress->position, horizon, events_snapshot, progress);
         } else {
             const BatchPlan plan = apply_aggregate_batch(job, job.table, progress->position,
                                                          horizon, events_snapshot, progress);

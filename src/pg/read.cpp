@@ -53,37 +53,6 @@ void emit(ReturnSetInfo* rsinfo, HeapTuple row, TupleDesc log_desc) {
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-// The event types read_all was asked for (usually few, so a linear search is fastest).
-// An empty array matches no event; NULL elements match nothing.
-struct TypeFilter {
-    bool active;
-    int count;
-    Datum* types;
-};
-
-TypeFilter type_filter(ArrayType* array) {
-    TypeFilter filter{false, 0, nullptr};
-    if (!array) return filter;
-    filter.active = true;
-    bool* nulls;
-    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &filter.types, &nulls,
-                      &filter.count);
-    int kept = 0;
-    for (int i = 0; i < filter.count; ++i) {
-        if (!nulls[i]) filter.types[kept++] = filter.types[i];
-    }
-    filter.count = kept;
-    return filter;
-}
-
-bool type_matches(const TypeFilter& filter, text* event_type) {
-    const std::string_view type = view_of(event_type);
-    for (int i = 0; i < filter.count; ++i) {
-        if (view_of(DatumGetTextPP(filter.types[i])) == type) return true;
-    }
-    return false;
-}
-
 // Whether the transaction that wrote `row` is visible to `snapshot`. The scan runs with a
 // dirty snapshot, so `row` was written by a committed transaction or one still in progress.
 bool written_before(HeapTuple row, Snapshot snapshot) {

@@ -10,6 +10,7 @@
 extern "C" {
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "utils/array.h"
 #include "utils/relcache.h"
 #include "utils/jsonb.h"
 #include "utils/snapshot.h"
@@ -60,5 +61,31 @@ inline constexpr int kEventTypeColumnInLog[kEventTypeColumnCount] = {
     kColGlobalPosition, kColStream, kColStreamVersion, kColEventId,
     kColEventType,      kColData,   kColMetadata,      kColRecordedAt};
 void event_row_values(HeapTuple row, TupleDesc event_log_desc, Datum* values, bool* nulls);
+
+// A filter on event types (read_all's and handler projections'): usually few, so a linear
+// search is fastest. An empty array matches no event; NULL elements match nothing; no
+// array (nullptr) matches every event.
+struct TypeFilter {
+    bool active;
+    int count;
+    Datum* types;
+};
+TypeFilter type_filter(ArrayType* array);
+bool type_matches(const TypeFilter& filter, text* event_type);
+
+// The events a projection batch reads: those of `category` (every category when NULL) and
+// of the filter's types, with a position in (after, horizon), in position order, at most
+// `limit`, as `snapshot` sees them (taken after the horizon was read, it sees every event
+// below it). Positions, streams and versions always; the chronicle.event composites too
+// when `with_events`. Everything is palloc'd in the current memory context.
+struct EventBatch {
+    int count;
+    int64* positions;
+    char** streams;
+    int64* versions;
+    Datum* events;  // nullptr unless with_events
+};
+EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after, int64 horizon,
+                            int64 limit, Snapshot snapshot, bool with_events);
 
 }  // namespace chronicle::pg
