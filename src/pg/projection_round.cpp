@@ -117,13 +117,15 @@ Job* load_jobs(int* count) {
 }
 
 // Locks the projection's row for the rest of the round's transaction (one worker, one
-// pause or drop at a time) and reads its position. False when it is gone or not running.
+// pause or drop at a time) and reads its position. False when it is gone, not running, or
+// locked by someone else (a pause or drop in progress: the next round will see its outcome,
+// and the other projections do not wait for it).
 bool lock_projection(const Job& job, Progress* progress) {
     Oid types[1] = {TEXTOID};
     Datum values[1] = {text_datum(job.name)};
     spi_run(
         "SELECT position, coalesce(rebuild_position, 0), rebuild_table IS NOT NULL "
-        "FROM chronicle.projections WHERE name = $1 AND state = 'running' FOR UPDATE",
+        "FROM chronicle.projections WHERE name = $1 AND state = 'running' FOR UPDATE SKIP LOCKED",
         1, types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed != 1) return false;
     bool isnull;

@@ -69,6 +69,10 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     // A server-wide statement_timeout meant for clients would cancel long rounds (a big
     // batch, a rebuild's swap) every time, and the worker would never get past them.
     SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    // A projection table locked by a long user transaction must not hold up every other
+    // projection of the database: its batch gives up after a second (lock_not_available)
+    // and is retried on the next round.
+    SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname(kAppName);
 
     MemoryContext round_context =
