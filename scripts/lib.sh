@@ -73,6 +73,8 @@ listen_addresses = ''
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'chronicle'
 max_prepared_transactions = 10
+# The projection launcher and one worker per database with chronicle, besides parallel query.
+max_worker_processes = 16
 fsync = off
 log_line_prefix = '%m [%p] '
 CONF
