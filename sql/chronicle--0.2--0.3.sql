@@ -486,3 +486,22 @@ REVOKE EXECUTE ON FUNCTION chronicle._projection_fill(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION chronicle._projection_lock_appends() FROM PUBLIC;
 GRANT SELECT ON chronicle.projections TO PUBLIC;
 GRANT SELECT ON chronicle.projection_status TO PUBLIC;
+
+-- An aggregate a projection folds with cannot be dropped from under it (an inline one would
+-- fail every append to its category).
+CREATE FUNCTION chronicle.aggregate_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    user_name text;
+BEGIN
+    SELECT name INTO user_name FROM chronicle.projections WHERE aggregate = OLD.name ORDER BY name LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'aggregate "%" is used by projection "%"', OLD.name, user_name
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Drop the projection first with chronicle.drop_projection.';
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER aggregate_in_use
+    BEFORE DELETE ON chronicle.aggregates
+    FOR EACH ROW EXECUTE FUNCTION chronicle.aggregate_in_use();
+ALTER TABLE chronicle.aggregates ENABLE ALWAYS TRIGGER aggregate_in_use;
