@@ -238,14 +238,11 @@ END $$;
 CREATE FUNCTION chronicle._projection_warn_if_no_worker() RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT 'chronicle' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))
-    THEN
+    -- Any role may see that the launcher runs (reading shared_preload_libraries may not).
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'chronicle launcher') THEN
         RAISE WARNING 'no background worker will run this projection'
-            USING DETAIL = 'chronicle is not in shared_preload_libraries, so this server runs no projection workers.',
+            USING DETAIL = 'No chronicle launcher runs in this server: chronicle is not in shared_preload_libraries, or chronicle.max_workers is 0.',
                   HINT = 'Add chronicle to shared_preload_libraries and restart, or use mode => ''inline''.';
-    ELSIF coalesce(current_setting('chronicle.max_workers', true), '1')::int = 0 THEN
-        RAISE WARNING 'no background worker will run this projection'
-            USING DETAIL = 'chronicle.max_workers is 0.';
     END IF;
 END $$;
 
