@@ -235,13 +235,15 @@ BEGIN
     END IF;
 END $$;
 
+CREATE FUNCTION chronicle._workers_enabled() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'chronicle_workers_enabled' LANGUAGE C STABLE;
+
 CREATE FUNCTION chronicle._projection_warn_if_no_worker() RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
-    -- Any role may see that the launcher runs (reading shared_preload_libraries may not).
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'chronicle launcher') THEN
+    IF NOT chronicle._workers_enabled() THEN
         RAISE WARNING 'no background worker will run this projection'
-            USING DETAIL = 'No chronicle launcher runs in this server: chronicle is not in shared_preload_libraries, or chronicle.max_workers is 0.',
+            USING DETAIL = 'This server runs no chronicle workers: chronicle is not in shared_preload_libraries, or chronicle.max_workers is 0.',
                   HINT = 'Add chronicle to shared_preload_libraries and restart, or use mode => ''inline''.';
     END IF;
 END $$;

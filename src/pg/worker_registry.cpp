@@ -300,3 +300,15 @@ void resume_database_worker(Oid database) {
 }
 
 }  // namespace chronicle::pg
+
+// chronicle._workers_enabled(): whether this server runs projection workers at all (chronicle
+// preloaded and chronicle.max_workers > 0), for create_projection's warning. Any role may ask;
+// reading shared_preload_libraries or the workers' rows in pg_stat_activity needs privileges.
+extern "C" {
+PG_FUNCTION_INFO_V1(chronicle_workers_enabled);
+}
+
+extern "C" Datum chronicle_workers_enabled(PG_FUNCTION_ARGS) {
+    PG_RETURN_BOOL(chronicle::pg::worker_registry_ready() &&
+                   chronicle::pg::worker_slot_count() > 0);
+}
