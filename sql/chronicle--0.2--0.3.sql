@@ -407,6 +407,11 @@ BEGIN
         UPDATE chronicle.projections
            SET position = 0, events_applied = 0, state = CASE WHEN state = 'failed' THEN 'running' ELSE state END
          WHERE projections.name = p.name;
+    ELSIF p.mode = 'inline' AND NOT chronicle._workers_enabled() THEN
+        -- No worker would ever finish a background rebuild: refold every stream now, with
+        -- appends held off until this transaction ends.
+        RAISE NOTICE 'no chronicle workers run here: projection "%" is rebuilt in this transaction', p.name;
+        PERFORM chronicle._projection_fill(p.name);
     ELSE
         IF p.rebuild_table IS NOT NULL THEN
             EXECUTE format('DROP TABLE IF EXISTS %s', p.rebuild_table);
