@@ -412,6 +412,7 @@ BEGIN
         -- appends held off until this transaction ends.
         RAISE NOTICE 'no chronicle workers run here: projection "%" is rebuilt in this transaction', p.name;
         PERFORM chronicle._projection_fill(p.name);
+        RETURN;
     ELSE
         IF p.rebuild_table IS NOT NULL THEN
             EXECUTE format('DROP TABLE IF EXISTS %s', p.rebuild_table);
