@@ -93,7 +93,7 @@ BEGIN
 END $$;
 
 -- A column spec, checked and normalized: {"col": "type"} or {"col": {"type", "path"}}
--- becomes {"col": {"type": <canonical type>, "path": [keys]}}.
+-- becomes {"col": {"type": <the type as written>, "path": [keys]}}.
 CREATE FUNCTION chronicle._projection_columns(columns jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE AS $$
 DECLARE
