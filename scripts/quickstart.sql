@@ -98,3 +98,33 @@ SELECT chronicle.append_batch('order-1001', '[
 ]');
 SELECT stream, stream_version, state->>'status' AS status FROM chronicle.snapshots ORDER BY stream, stream_version;
 SELECT chronicle.fold('order', 'order-1001');
+
+\echo
+\echo '--- 13. A projection: a plain table with one row per order, kept by a background worker'
+SELECT chronicle.create_projection('orders', 'order', columns => '{
+  "status":      "text",
+  "total":       "numeric(12,2)",
+  "customer_id": {"type": "text", "path": "customerId"}
+}');
+SELECT chronicle.append('order-1004', 'OrderCreated', '{"customerId": "c-7"}');
+SELECT chronicle.append_batch('order-1004', '[
+  {"type": "ItemAdded", "data": {"item": {"sku": "lamp-2", "price": 30.00}}},
+  {"type": "OrderPaid", "data": {"amount": 30.00}}
+]');
+SELECT chronicle.wait_for_projection('orders');
+
+\echo
+\echo '--- 14. Plain SQL over the projection'
+SELECT stream, version, status, total, customer_id FROM orders ORDER BY stream;
+SELECT status, count(*) AS orders, sum(total) AS total FROM orders GROUP BY status ORDER BY status;
+SELECT name, state, position, lag_events FROM chronicle.projection_status;
+
+\echo
+\echo '--- 15. An inline projection: the append updates it in its own transaction'
+SELECT chronicle.create_projection('orders_now', 'order', mode => 'inline',
+                                   columns => '{"status": "text", "total": "numeric(12,2)"}');
+BEGIN;
+SELECT chronicle.append('order-1005', 'OrderCreated', '{"customerId": "c-9"}');
+SELECT chronicle.append('order-1005', 'ItemAdded', '{"item": {"sku": "desk-1", "price": 120.00}}');
+SELECT stream, version, status, total FROM orders_now WHERE stream = 'order-1005';
+COMMIT;
