@@ -322,9 +322,9 @@ DO $$
 BEGIN
   FOR b IN 1..400 LOOP
     PERFORM chronicle.append('order-' || (i % 1000), 'ItemAdded', jsonb_build_object('amount', i % 5))
-       FROM generate_series(1, 200) i;
+       FROM generate_series(1, 100) i;
     COMMIT;
-    PERFORM pg_sleep(0.05);
+    PERFORM pg_sleep(0.1);
     EXIT WHEN EXISTS (SELECT FROM stop_appending);
   END LOOP;
 END $$;
@@ -385,9 +385,9 @@ DO $$
 BEGIN
   FOR b IN 1..400 LOOP
     PERFORM chronicle.append('order-' || (500 + i % 500), 'ItemAdded', jsonb_build_object('amount', 1))
-       FROM generate_series(1, 200) i;
+       FROM generate_series(1, 100) i;
     COMMIT;
-    PERFORM pg_sleep(0.05);
+    PERFORM pg_sleep(0.1);
     EXIT WHEN EXISTS (SELECT FROM stop_appending);
   END LOOP;
 END $$;
