@@ -324,7 +324,7 @@ BEGIN
     END IF;
     SELECT * INTO f FROM pg_proc WHERE oid = handler;
     IF f.pronargs <> 1 OR f.proargtypes[0] <> 'chronicle.event'::regtype OR f.prokind <> 'f'
-       OR f.proretset THEN
+       OR f.proretset OR f.prorettype <> 'void'::regtype THEN
         RAISE EXCEPTION 'handler % must be a function (e chronicle.event) returning void', handler
             USING ERRCODE = 'CH030',
                   HINT = 'For example: CREATE FUNCTION count_order(e chronicle.event) RETURNS void ...';

@@ -66,6 +66,8 @@ struct Progress {
     bool rebuild_finished = false;
     bool more = false;
     int64 failing_position = 0;  // the event being applied, for the error record
+    int64 locked_position = 0;   // as found when the row was locked
+    int64 locked_rebuild_position = 0;
 };
 
 // SPI helpers: PostgreSQL calls only; use inside pg_guarded.
@@ -135,24 +137,39 @@ bool lock_projection(const Job& job, Progress* progress) {
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
     progress->rebuilding =
         DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+    progress->locked_position = progress->position;
+    progress->locked_rebuild_position = progress->rebuild_position;
     return true;
 }
 
+// Only the progress columns, and only when they moved: an idle round writes nothing, and a
+// write of a definition column would fire chronicle.projections' trigger (every backend's
+// inline projections reloaded, and the worker woken again by its own commit).
 void save_progress(const Job& job, const Progress& progress) {
-    Oid types[5] = {TEXTOID, INT8OID, INT8OID, INT8OID, BOOLOID};
-    Datum values[5] = {text_datum(job.name), Int64GetDatum(progress.position),
-                       Int64GetDatum(progress.applied), Int64GetDatum(progress.rebuild_position),
-                       BoolGetDatum(progress.rebuild_finished)};
-    const char nulls[6] = {' ', ' ', ' ', progress.rebuilding ? ' ' : 'n', ' ', '\0'};
-    spi_run(
-        "UPDATE chronicle.projections SET position = $2, "
-        "events_applied = events_applied + $3, "
-        "applied_at = CASE WHEN $3 > 0 THEN now() ELSE applied_at END, "
-        "rebuild_position = CASE WHEN $5 THEN NULL ELSE $4 END, "
-        "rebuild_table = CASE WHEN $5 THEN NULL ELSE rebuild_table END, "
-        "rebuild_started_at = CASE WHEN $5 THEN NULL ELSE rebuild_started_at END "
-        "WHERE name = $1",
-        5, types, values, nulls, SPI_OK_UPDATE);
+    const bool moved = progress.position != progress.locked_position ||
+                       progress.rebuild_position != progress.locked_rebuild_position ||
+                       progress.applied > 0;
+    if (moved) {
+        Oid types[4] = {TEXTOID, INT8OID, INT8OID, INT8OID};
+        Datum values[4] = {text_datum(job.name), Int64GetDatum(progress.position),
+                           Int64GetDatum(progress.applied),
+                           Int64GetDatum(progress.rebuild_position)};
+        const char nulls[5] = {' ', ' ', ' ', progress.rebuilding ? ' ' : 'n', '\0'};
+        spi_run(
+            "UPDATE chronicle.projections SET position = $2, "
+            "events_applied = events_applied + $3, "
+            "applied_at = CASE WHEN $3 > 0 THEN now() ELSE applied_at END, "
+            "rebuild_position = $4 WHERE name = $1",
+            4, types, values, nulls, SPI_OK_UPDATE);
+    }
+    if (progress.rebuild_finished) {
+        Oid types[1] = {TEXTOID};
+        Datum values[1] = {text_datum(job.name)};
+        spi_run(
+            "UPDATE chronicle.projections SET rebuild_table = NULL, rebuild_position = NULL, "
+            "rebuild_started_at = NULL WHERE name = $1",
+            1, types, values, nullptr, SPI_OK_UPDATE);
+    }
 }
 
 void save_failure(const Job& job, const ErrorData* error, int64 position) {
