@@ -304,7 +304,7 @@ DROP AGGREGATE public.perr_agg(chronicle.event);
 -- Read-only transactions: 25006, for every function that writes
 ------------------------------------------------------------------------------------------
 SELECT chronicle.create_projection('perr_ro', 'perr', mode => 'inline');
-SELECT chronicle.create_handler_projection('perr_ro_h', 'public.perr_handler(chronicle.event)');
+SELECT chronicle.create_handler_projection('perr_ro_h', 'public.perr_handler(chronicle.event)', category => 'perr');
 SELECT pg_temp.written() AS before \gset
 BEGIN;
 SET TRANSACTION READ ONLY;
