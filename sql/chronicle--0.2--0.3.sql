@@ -191,6 +191,14 @@ DECLARE
     statements record;
 BEGIN
     SELECT * INTO STRICT p FROM chronicle.projections WHERE name = projection_name;
+    -- Every statement below must see every event committed before the lock; a snapshot
+    -- taken earlier in the transaction would leave streams out for good.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'an inline projection is filled in a read committed transaction only'
+            USING ERRCODE = 'CH004',
+                  DETAIL = format('This transaction is %s.', current_setting('transaction_isolation')),
+                  HINT = 'Run it in a transaction of its own, or SET TRANSACTION ISOLATION LEVEL READ COMMITTED first.';
+    END IF;
     PERFORM chronicle._projection_lock_appends();
     statements := chronicle._projection_statements(p.table_name, p.columns);
     EXECUTE format('DELETE FROM %s', p.table_name);

@@ -22,6 +22,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "storage/lmgr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -476,7 +477,13 @@ bool run_projection_round() {
         Job* jobs = nullptr;
         int64 horizon = 0;
         Snapshot events_snapshot = nullptr;
+        const AggregateRelations& aggregates = aggregate_relations();
         pg_guarded([&] {
+            // The lock appends take to write snapshots: a define_aggregate still committing
+            // holds a conflicting one until its invalidations are out, so once this is
+            // granted the worker folds with the definitions every committed change made (it
+            // may have been woken by that very commit, before the invalidations were sent).
+            LockRelationOid(aggregates.snapshots, RowExclusiveLock);
             if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
             PushActiveSnapshot(GetTransactionSnapshot());
             jobs = load_jobs(&count);

@@ -109,8 +109,14 @@ void note_statement(Node* statement) {
             break;
         case T_DropStmt: {
             DropStmt* drop = castNode(DropStmt, statement);
-            extension_dropped |=
-                drop->removeType == OBJECT_EXTENSION && names_chronicle(drop->objects);
+            if (drop->removeType == OBJECT_EXTENSION && names_chronicle(drop->objects)) {
+                extension_dropped = true;
+                // A round holds the extension's tables and sequence in another order than
+                // DROP EXTENSION takes them: the two can deadlock. The worker goes first; it
+                // comes back after the transaction, finds the extension gone (or still
+                // there, if the drop failed) and acts on it.
+                make_way_for(get_database_name(MyDatabaseId), false);
+            }
             break;
         }
         case T_CreatedbStmt: {
