@@ -63,8 +63,7 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     // taken before the horizon (repeatable read set as the server's default) it would miss
     // events committed in between and pass them forever. Whatever the server's defaults,
     // the worker's transactions are read-committed and read-write.
-    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET,
-                    PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
     SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
     // A server-wide statement_timeout meant for clients would cancel long rounds (a big
     // batch, a rebuild's swap) every time, and the worker would never get past them.
@@ -88,6 +87,7 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
         MemoryContextReset(round_context);
         MemoryContextSwitchTo(round_context);
 
+        const uint64 notice_epoch = extension_notice_epoch();
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
         PushActiveSnapshot(GetTransactionSnapshot());
@@ -97,7 +97,7 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
             // CREATE EXTENSION tells the launcher otherwise.
             PopActiveSnapshot();
             CommitTransactionCommand();
-            report_no_extension();
+            report_no_extension(notice_epoch);
             proc_exit(0);
         }
         const bool more = run_projection_round();

@@ -36,6 +36,9 @@ struct WorkerRegistry {
     Latch* launcher_latch;  // read without the lock
     int notice_count;
     bool notice_overflow;
+    // How many notices were ever left: a worker that found no extension reports it only if
+    // none arrived since it looked (an ALTER EXTENSION UPDATE committing meanwhile).
+    uint64 notice_epoch;
     Oid notices[kMaxNotices];
     int slot_count;
     WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
@@ -212,10 +215,20 @@ bool attach_worker(const WorkerStartInfo& info, Oid database, bool publish) {
     return wanted;
 }
 
-void report_no_extension() {
+uint64 extension_notice_epoch() {
+    if (!registry) return 0;
+    LWLockAcquire(registry->lock, LW_SHARED);
+    const uint64 epoch = registry->notice_epoch;
+    LWLockRelease(registry->lock);
+    return epoch;
+}
+
+void report_no_extension(uint64 epoch_seen) {
     if (my_slot < 0) return;
     LWLockAcquire(registry->lock, LW_EXCLUSIVE);
-    registry->slots[my_slot].no_extension = true;
+    // A notice since the worker looked may be the extension arriving in this very database:
+    // then this exit is an ordinary one, and the launcher starts a worker again.
+    if (registry->notice_epoch == epoch_seen) registry->slots[my_slot].no_extension = true;
     LWLockRelease(registry->lock);
 }
 
@@ -243,6 +256,11 @@ void wake_launcher() {
 void notify_extension_created(Oid database) {
     if (!registry) return;
     LWLockAcquire(registry->lock, LW_EXCLUSIVE);
+    ++registry->notice_epoch;
+    // A worker on its way out that reported "no extension" a moment before this commit was
+    // wrong by now: its exit becomes an ordinary one, and the launcher starts a new worker.
+    WorkerSlot* exiting = find_slot(database);
+    if (exiting != nullptr) exiting->no_extension = false;
     bool known = false;
     for (int i = 0; i < registry->notice_count; ++i) known |= registry->notices[i] == database;
     if (!known) {

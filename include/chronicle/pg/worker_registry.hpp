@@ -66,7 +66,10 @@ int take_extension_notices(Oid* out, int capacity, bool* overflow);
 // With publish, also records this process's pid and latch there (cleared at exit).
 bool attach_worker(const WorkerStartInfo& info, Oid database, bool publish);
 // Marks this worker's slot "found no extension"; the worker exits right after.
-void report_no_extension();
+// `epoch_seen` is extension_notice_epoch() read before the worker looked for the extension.
+void report_no_extension(uint64 epoch_seen);
+// The number of CREATE/ALTER EXTENSION notices left so far.
+uint64 extension_notice_epoch();
 
 // --- any backend ------------------------------------------------------------------------------
 
