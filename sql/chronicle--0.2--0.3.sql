@@ -137,8 +137,9 @@ BEGIN
             type_name := spec->>'type';
             CASE jsonb_typeof(spec->'path')
                 WHEN 'string' THEN
-                    IF spec->>'path' = '' THEN
-                        RAISE EXCEPTION 'column "%": empty path', column_name USING ERRCODE = 'CH030';
+                    IF '' = ANY (string_to_array(spec->>'path', '.')) THEN
+                        RAISE EXCEPTION 'column "%": empty key in path "%"', column_name, spec->>'path'
+                            USING ERRCODE = 'CH030';
                     END IF;
                     path := to_jsonb(string_to_array(spec->>'path', '.'));
                 WHEN 'array' THEN
@@ -268,6 +269,7 @@ DECLARE
     column_defs text := '';
     column_name text;
     column_spec jsonb;
+    name_parts text[];
 BEGIN
     PERFORM chronicle._projection_check_name(name);
     IF mode IS NULL OR mode NOT IN ('async', 'inline') THEN
@@ -297,15 +299,35 @@ BEGIN
     FOR column_name, column_spec IN SELECT key, value FROM jsonb_each(spec) ORDER BY key LOOP
         column_defs := column_defs || format(', %I %s', column_name, column_spec->>'type');
     END LOOP;
-    qualified := CASE WHEN table_name IS NULL THEN format('public.%I', name) ELSE table_name END;
-    BEGIN
-        EXECUTE format('CREATE TABLE %s (stream text COLLATE "C" PRIMARY KEY, version bigint NOT NULL, '
-                       'state jsonb NOT NULL, updated_at timestamptz NOT NULL%s)', qualified, column_defs);
-    EXCEPTION WHEN syntax_error OR invalid_name OR name_too_long THEN
-        RAISE EXCEPTION 'invalid table name %', quote_literal(table_name)
-            USING ERRCODE = 'CH030', HINT = 'Give a name as in SQL: orders, app.orders or "My Orders".';
-    END;
+    -- The name is parsed as a (qualified) identifier and quoted again: nothing but a name
+    -- reaches the DDL.
+    IF table_name IS NULL THEN
+        qualified := format('public.%I', name);
+    ELSE
+        BEGIN
+            name_parts := parse_ident(table_name);
+        EXCEPTION WHEN OTHERS THEN
+            name_parts := NULL;
+        END;
+        IF name_parts IS NULL OR cardinality(name_parts) NOT IN (1, 2)
+           OR EXISTS (SELECT 1 FROM unnest(name_parts) part WHERE part = '' OR octet_length(part) > 63) THEN
+            RAISE EXCEPTION 'invalid table name %', quote_literal(table_name)
+                USING ERRCODE = 'CH030', HINT = 'Give a name as in SQL: orders, app.orders or "My Orders".';
+        END IF;
+        IF cardinality(name_parts) = 2 AND (name_parts[1] = 'pg_temp' OR name_parts[1] LIKE 'pg\_temp\_%') THEN
+            RAISE EXCEPTION 'a projection table cannot be temporary' USING ERRCODE = 'CH030',
+                DETAIL = 'The worker and other sessions could not see it, and it would vanish with this session.';
+        END IF;
+        qualified := (SELECT string_agg(format('%I', part), '.' ORDER BY n)
+                        FROM unnest(name_parts) WITH ORDINALITY AS u(part, n));
+    END IF;
+    EXECUTE format('CREATE TABLE %s (stream text COLLATE "C" PRIMARY KEY, version bigint NOT NULL, '
+                   'state jsonb NOT NULL, updated_at timestamptz NOT NULL%s)', qualified, column_defs);
     target := qualified::regclass;
+    IF (SELECT relpersistence FROM pg_class WHERE oid = target) = 't' THEN
+        RAISE EXCEPTION 'a projection table cannot be temporary' USING ERRCODE = 'CH030',
+            DETAIL = 'The worker and other sessions could not see it, and it would vanish with this session.';
+    END IF;
     INSERT INTO chronicle.projections (name, kind, mode, aggregate, category, table_name, columns, owner)
     VALUES (name, 'aggregate', mode, agg.name, category, target, spec, current_user::regrole);
     EXECUTE format('COMMENT ON TABLE %s IS %L', target,
@@ -368,11 +390,13 @@ BEGIN
         PERFORM chronicle._projection_not_found(name);
     END IF;
     DELETE FROM chronicle.projections WHERE projections.name = drop_projection.name;
-    IF p.rebuild_table IS NOT NULL THEN
-        EXECUTE format('DROP TABLE IF EXISTS %s', p.rebuild_table);
+    -- (A table dropped behind chronicle's back leaves only its OID here.)
+    IF p.rebuild_table IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = p.rebuild_table) THEN
+        EXECUTE format('DROP TABLE %s', p.rebuild_table);
     END IF;
-    IF coalesce(drop_table, true) AND p.table_name IS NOT NULL THEN
-        EXECUTE format('DROP TABLE IF EXISTS %s', p.table_name);
+    IF coalesce(drop_table, true) AND p.table_name IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_class WHERE oid = p.table_name) THEN
+        EXECUTE format('DROP TABLE %s', p.table_name);
     END IF;
 END $$;
 
@@ -518,3 +542,27 @@ CREATE TRIGGER aggregate_in_use
     BEFORE DELETE ON chronicle.aggregates
     FOR EACH ROW EXECUTE FUNCTION chronicle.aggregate_in_use();
 ALTER TABLE chronicle.aggregates ENABLE ALWAYS TRIGGER aggregate_in_use;
+
+-- A projection's table cannot be dropped from under it, as a view's table cannot: an inline
+-- projection would fail every append to its category, an async one its worker's batches.
+CREATE FUNCTION chronicle.projection_table_dropped() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+    victim record;
+BEGIN
+    IF to_regclass('chronicle.projections') IS NULL THEN
+        RETURN;  -- DROP EXTENSION chronicle
+    END IF;
+    FOR victim IN
+        SELECT p.name, d.object_identity
+          FROM pg_event_trigger_dropped_objects() d
+          JOIN chronicle.projections p ON p.table_name = d.objid
+         WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+    LOOP
+        RAISE EXCEPTION 'cannot drop table % because projection "%" writes it',
+                        victim.object_identity, victim.name
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = format('Drop the projection (and its table) with chronicle.drop_projection(%L).', victim.name);
+    END LOOP;
+END $$;
+CREATE EVENT TRIGGER chronicle_projection_table_dropped ON sql_drop
+    EXECUTE FUNCTION chronicle.projection_table_dropped();
