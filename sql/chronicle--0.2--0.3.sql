@@ -137,6 +137,9 @@ BEGIN
             type_name := spec->>'type';
             CASE jsonb_typeof(spec->'path')
                 WHEN 'string' THEN
+                    IF spec->>'path' = '' THEN
+                        RAISE EXCEPTION 'column "%": empty path', column_name USING ERRCODE = 'CH030';
+                    END IF;
                     IF '' = ANY (string_to_array(spec->>'path', '.')) THEN
                         RAISE EXCEPTION 'column "%": empty key in path "%"', column_name, spec->>'path'
                             USING ERRCODE = 'CH030';

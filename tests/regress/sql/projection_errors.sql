@@ -474,6 +474,36 @@ SELECT coalesce(max(global_position), 0) = :head AS no_event_written FROM chroni
 SELECT stream, version, state FROM public.perr_reduced;
 
 ------------------------------------------------------------------------------------------
+-- What a projection depends on stays while it exists; no temporary tables; empty path keys
+------------------------------------------------------------------------------------------
+SELECT pg_temp.written() AS before \gset
+-- Its table cannot be dropped from under it (an inline one would fail every append).
+DROP TABLE public.perr_reduced;
+\echo :LAST_ERROR_SQLSTATE
+-- Nor its aggregate.
+SELECT chronicle.drop_aggregate('perr_reduced');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('public.perr_reduced') IS NOT NULL AS table_kept,
+       EXISTS (SELECT 1 FROM chronicle.aggregates WHERE name = 'perr_reduced') AS aggregate_kept;
+-- A temporary table, named or through search_path, would vanish with this session.
+SELECT chronicle.create_projection('perr_tmp', 'perr', table_name => 'pg_temp.perr_tmp');
+\echo :LAST_ERROR_SQLSTATE
+SET search_path = pg_temp, public;
+SELECT chronicle.create_projection('perr_tmp', 'perr', table_name => 'perr_tmp');
+\echo :LAST_ERROR_SQLSTATE
+RESET search_path;
+-- "a..b" has an empty key, as ["a", "", "b"] has.
+SELECT chronicle.create_projection('perr_tmp', 'perr', columns => '{"n": {"type": "text", "path": "a..b"}}');
+\echo :LAST_ERROR_SQLSTATE
+-- A handler returns void.
+CREATE FUNCTION public.perr_returns_int(e chronicle.event) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+SELECT chronicle.create_handler_projection('perr_tmp', 'public.perr_returns_int(chronicle.event)');
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION public.perr_returns_int(chronicle.event);
+SELECT to_regclass('pg_temp.perr_tmp') IS NULL AS no_temp_table;
+SELECT pg_temp.written() = :'before' AS nothing_written;
+
+------------------------------------------------------------------------------------------
 -- Cleanup
 ------------------------------------------------------------------------------------------
 SELECT chronicle.drop_projection('perr_ro');
