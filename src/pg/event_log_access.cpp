@@ -175,6 +175,30 @@ bool type_matches(const TypeFilter& filter, text* event_type) {
     return false;
 }
 
+PositionRangeScan begin_position_range_scan(Relation event_log, const EventLogOids& oids,
+                                            text* category, int64 after, int64 before,
+                                            Snapshot snapshot) {
+    PositionRangeScan range{nullptr, nullptr};
+    range.index = index_open(category ? oids.category_index : oids.position_index, AccessShareLock);
+    ScanKeyData keys[3];
+    int nkeys = 0;
+    if (category) {
+        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber, InvalidOid,
+                               C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
+    }
+    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTGreaterStrategyNumber,
+                           InvalidOid, InvalidOid, F_INT8GT, Int64GetDatum(after));
+    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber, InvalidOid,
+                           InvalidOid, F_INT8LT, Int64GetDatum(before));
+    range.scan = systable_beginscan_ordered(event_log, range.index, snapshot, nkeys, keys);
+    return range;
+}
+
+void end_position_range_scan(PositionRangeScan& range) {
+    systable_endscan_ordered(range.scan);
+    index_close(range.index, AccessShareLock);
+}
+
 EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after, int64 horizon,
                             int64 limit, Snapshot snapshot, bool with_events) {
     const EventLogOids& oids = event_log_oids();
@@ -189,21 +213,10 @@ EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after
         event_desc = lookup_rowtype_tupdesc_copy(oids.event_type, -1);
     }
     Relation heap = table_open(oids.event_log, AccessShareLock);
-    // By (category, position) for one category, by position for all: either way the scan
-    // is in position order and stops after `limit` matching events.
-    Relation index =
-        index_open(category ? oids.category_index : oids.position_index, AccessShareLock);
-    ScanKeyData keys[3];
-    int nkeys = 0;
-    if (category) {
-        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber, InvalidOid,
-                               C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
-    }
-    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTGreaterStrategyNumber,
-                           InvalidOid, InvalidOid, F_INT8GT, Int64GetDatum(after));
-    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber, InvalidOid,
-                           InvalidOid, F_INT8LT, Int64GetDatum(horizon));
-    SysScanDesc scan = systable_beginscan_ordered(heap, index, snapshot, nkeys, keys);
+    // The scan stops after `limit` matching events.
+    PositionRangeScan range =
+        begin_position_range_scan(heap, oids, category, after, horizon, snapshot);
+    SysScanDesc scan = range.scan;
     TupleDesc desc = RelationGetDescr(heap);
     HeapTuple row;
     while (batch.count < limit &&
@@ -225,8 +238,7 @@ EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after
                 heap_copy_tuple_as_datum(heap_form_tuple(event_desc, values, nulls), event_desc);
         }
     }
-    systable_endscan_ordered(scan);
-    index_close(index, AccessShareLock);
+    end_position_range_scan(range);
     table_close(heap, AccessShareLock);
     return batch;
 }

@@ -157,19 +157,9 @@ extern "C" Datum chronicle_read_all(PG_FUNCTION_ARGS) {
     InitDirtySnapshot(dirty);
 
     Relation heap = table_open(oids.event_log, AccessShareLock);
-    Relation index =
-        index_open(category ? oids.category_index : oids.position_index, AccessShareLock);
-    ScanKeyData keys[3];
-    int nkeys = 0;
-    if (category) {
-        ScanKeyEntryInitialize(&keys[nkeys++], 0, kColCategory, BTEqualStrategyNumber, InvalidOid,
-                               C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(category));
-    }
-    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTGreaterStrategyNumber,
-                           InvalidOid, InvalidOid, F_INT8GT, Int64GetDatum(read.after_position));
-    ScanKeyEntryInitialize(&keys[nkeys++], 0, kColGlobalPosition, BTLessStrategyNumber, InvalidOid,
-                           InvalidOid, F_INT8LT, Int64GetDatum(horizon));
-    SysScanDesc scan = systable_beginscan_ordered(heap, index, &dirty, nkeys, keys);
+    PositionRangeScan range =
+        begin_position_range_scan(heap, oids, category, read.after_position, horizon, &dirty);
+    SysScanDesc scan = range.scan;
     TupleDesc desc = RelationGetDescr(heap);
     int64 emitted = 0;
     HeapTuple row;
@@ -185,8 +175,7 @@ extern "C" Datum chronicle_read_all(PG_FUNCTION_ARGS) {
         emit(rsinfo, row, desc);
         ++emitted;
     }
-    systable_endscan_ordered(scan);
-    index_close(index, AccessShareLock);
+    end_position_range_scan(range);
     table_close(heap, AccessShareLock);
     return (Datum)0;
 }

@@ -8,6 +8,7 @@
 #include "chronicle/pg/postgres.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "utils/array.h"
@@ -72,6 +73,18 @@ struct TypeFilter {
 };
 TypeFilter type_filter(ArrayType* array);
 bool type_matches(const TypeFilter& filter, text* event_type);
+
+// An ordered scan of the events of `category` (every category when NULL) with a position in
+// (after, before): by (category, position) or by (position), so in position order either way.
+// The caller has the event log open; rows come from systable_getnext_ordered(scan, ...).
+struct PositionRangeScan {
+    Relation index;
+    SysScanDesc scan;
+};
+PositionRangeScan begin_position_range_scan(Relation event_log, const EventLogOids& oids,
+                                            text* category, int64 after, int64 before,
+                                            Snapshot snapshot);
+void end_position_range_scan(PositionRangeScan& range);
 
 // The events a projection batch reads: those of `category` (every category when NULL) and
 // of the filter's types, with a position in (after, horizon), in position order, at most
