@@ -56,30 +56,37 @@ CREATE TRIGGER projections_changed
 ALTER TABLE chronicle.projections ENABLE ALWAYS TRIGGER projections_changed;
 
 -- The statements that read and write one aggregate projection's table, made from its
--- column spec. Used by the worker, by inline appends and by the functions below; the
--- spec was checked by create_projection (chronicle._projection_columns).
+-- column spec. Used by the worker (a batch of rows), by inline appends (one row) and by the
+-- functions below; the spec was checked by create_projection (chronicle._projection_columns).
 CREATE FUNCTION chronicle._projection_statements(target regclass, columns jsonb,
                                                  OUT select_rows text, OUT upsert_rows text,
-                                                 OUT column_list text)
+                                                 OUT select_row text, OUT update_row text,
+                                                 OUT insert_row text, OUT column_list text)
     LANGUAGE plpgsql STABLE AS $$
 DECLARE
     column_name text;
     spec jsonb;
+    op text;           -- #> for json and jsonb columns, #>> (text) for the others
+    path text;         -- the path as a quoted text[] literal
     names text := '';
-    values text := '';
-    updates text := '';
+    batch_values text := '';
+    row_values text := '';
+    batch_updates text := '';
+    row_updates text := '';
 BEGIN
     FOR column_name, spec IN SELECT key, value FROM jsonb_each(columns) ORDER BY key LOOP
+        op := CASE WHEN (spec->>'type')::regtype IN ('jsonb'::regtype, 'json'::regtype)
+                   THEN '#>' ELSE '#>>' END;
+        path := quote_literal((SELECT array_agg(x) FROM jsonb_array_elements_text(spec->'path') x)::text);
         names := names || format(', %I', column_name);
-        IF (spec->>'type')::regtype IN ('jsonb'::regtype, 'json'::regtype) THEN
-            values := values || format(', (u.state #> %L)::%s', (SELECT array_agg(x) FROM jsonb_array_elements_text(spec->'path') x)::text, spec->>'type');
-        ELSE
-            values := values || format(', (u.state #>> %L)::%s', (SELECT array_agg(x) FROM jsonb_array_elements_text(spec->'path') x)::text, spec->>'type');
-        END IF;
-        updates := updates || format(', %1$I = excluded.%1$I', column_name);
+        batch_values := batch_values || format(', (u.state %s %s)::%s', op, path, spec->>'type');
+        row_values := row_values || format(', ($3::jsonb %s %s)::%s', op, path, spec->>'type');
+        batch_updates := batch_updates || format(', %1$I = excluded.%1$I', column_name);
+        row_updates := row_updates || format(', %I = ($3::jsonb %s %s)::%s', column_name, op, path,
+                                             spec->>'type');
     END LOOP;
-    -- Rows the batch will overwrite are locked first, so that an inline append and a
-    -- rebuild's swap never interleave on one row.
+    -- A batch locks the rows it will overwrite first, so that it never interleaves with an
+    -- inline append or a rebuild's swap on one row.
     select_rows := format('SELECT stream, version, state FROM %s WHERE stream = ANY($1) FOR UPDATE',
                           target);
     upsert_rows := format(
@@ -88,7 +95,14 @@ BEGIN
         'FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(stream, version, state) '
         'ON CONFLICT (stream) DO UPDATE SET version = excluded.version, state = excluded.state, '
         'updated_at = excluded.updated_at%s',
-        target, names, values, updates);
+        target, names, batch_values, batch_updates);
+    -- One row, for inline appends: they hold the stream's lock (no other writer of the row)
+    -- and the table's (no swap in between), so a plain read, then UPDATE or INSERT.
+    select_row := format('SELECT version, state FROM %s WHERE stream = $1', target);
+    update_row := format('UPDATE %s SET version = $2, state = $3, updated_at = now()%s '
+                         'WHERE stream = $1', target, row_updates);
+    insert_row := format('INSERT INTO %s (stream, version, state, updated_at%s) '
+                         'VALUES ($1, $2, $3, now()%s)', target, names, row_values);
     column_list := names;
 END $$;
 

@@ -7,6 +7,7 @@
 #include "chronicle/pg/pg_guard.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -68,8 +69,11 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
         "coalesce(reducer::oid, 0::oid) FROM chronicle.aggregates",
         0, nullptr);
     if (plan == nullptr) elog(ERROR, "chronicle: preparing the aggregates query failed");
-    const int rc = SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(),
-                                        InvalidSnapshot, true, false, 0);
+    // In parallel mode (a fold under a Gather) no new snapshot may be taken: there the
+    // statement's must do; no definition can change under a running parallel query's locks.
+    Snapshot snapshot = IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot();
+    const int rc =
+        SPI_execute_snapshot(plan, nullptr, nullptr, snapshot, InvalidSnapshot, true, false, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "chronicle: reading chronicle.aggregates failed");
     MemoryContext spi_context = MemoryContextSwitchTo(context);
     *count = SPI_processed;

@@ -4,7 +4,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "chronicle/core/projection_batch.hpp"
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/pg_guard.hpp"
@@ -32,8 +31,8 @@ struct InlineProjection {
     std::string name;
     std::string aggregate;
     Oid table;
-    Jsonb* columns;                                     // in the cache's memory context
-    ProjectionStatements statements{nullptr, nullptr};  // kept plans, made on first use
+    Jsonb* columns;                                       // in the cache's memory context
+    RowStatements statements{nullptr, nullptr, nullptr};  // kept plans, made on first use
 };
 
 struct Cache {
@@ -84,10 +83,10 @@ void free_plans(Cache& c) {
     for (auto& [category, list] : c.by_category) {
         for (InlineProjection& projection : list) {
             pg_guarded([&] {
-                if (projection.statements.select_rows)
-                    SPI_freeplan(projection.statements.select_rows);
-                if (projection.statements.upsert_rows)
-                    SPI_freeplan(projection.statements.upsert_rows);
+                const RowStatements& sql = projection.statements;
+                if (sql.select_row) SPI_freeplan(sql.select_row);
+                if (sql.update_row) SPI_freeplan(sql.update_row);
+                if (sql.insert_row) SPI_freeplan(sql.insert_row);
             });
         }
     }
@@ -160,30 +159,28 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
     core_call([&] {
         std::vector<InlineProjection>* projections = inline_projections_of(category);
         if (projections == nullptr) return;
-        const std::vector<TouchedStream> touched{
-            TouchedStream{std::string(view_of(stream)), new_version, new_version, 0, 1}};
         pg_guarded([&] {
             if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
         });
         for (InlineProjection& projection : *projections) {
-            if (projection.statements.select_rows == nullptr) {
-                ProjectionStatements prepared =
-                    prepare_projection_statements(projection.table, projection.columns);
+            if (projection.statements.select_row == nullptr) {
+                RowStatements prepared =
+                    prepare_row_statements(projection.table, projection.columns);
                 pg_guarded([&] {
-                    SPI_keepplan(prepared.select_rows);
-                    SPI_keepplan(prepared.upsert_rows);
+                    SPI_keepplan(prepared.select_row);
+                    SPI_keepplan(prepared.update_row);
+                    SPI_keepplan(prepared.insert_row);
                 });
                 projection.statements = prepared;
             }
             const AggregateRef aggregate = find_aggregate(projection.aggregate);
-            RowFailure failure;
             Snapshot latest = nullptr;
             pg_guarded([&] { latest = GetLatestSnapshot(); });
             // Under the stream's lock SnapshotSelf sees all of its events; the statements
             // run with the latest snapshot, so that a repeatable-read append finds the row
             // its predecessor on this stream wrote.
-            fold_onto_rows(*aggregate, projection.statements, touched, SnapshotSelf, latest,
-                           failure);
+            fold_onto_row(*aggregate, projection.table, projection.statements, stream, new_version,
+                          SnapshotSelf, latest);
         }
         pg_guarded([&] { SPI_finish(); });
     });

@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "storage/lmgr.h"
 }
 
 namespace chronicle::pg {
@@ -173,6 +174,87 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
         if (rc != SPI_OK_INSERT) elog(ERROR, "chronicle: writing a projection's rows failed");
     });
     return written;
+}
+
+namespace {
+
+SPIPlanPtr prepare_generic(const char* sql, int nargs, Oid* types) {
+    // Generic plans: the statements are the same for every call, and re-planning them each
+    // time costs more than running them.
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+    if (plan == nullptr) {
+        elog(ERROR, "chronicle: preparing \"%s\" failed: %s", sql,
+             SPI_result_code_string(SPI_result));
+    }
+    return plan;
+}
+
+}  // namespace
+
+RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
+    RowStatements sql{nullptr, nullptr, nullptr};
+    pg_guarded([&] {
+        Oid types[2] = {REGCLASSOID, JSONBOID};
+        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
+        const int rc = SPI_execute_with_args(
+            "SELECT select_row, update_row, insert_row "
+            "FROM chronicle._projection_statements($1, $2)",
+            2, types, values, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
+            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+        }
+        bool isnull;
+        HeapTuple row = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        char* select_row = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
+        char* update_row = TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull));
+        char* insert_row = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
+        Oid key_type[1] = {TEXTOID};
+        Oid row_types[3] = {TEXTOID, INT8OID, JSONBOID};
+        sql.select_row = prepare_generic(select_row, 1, key_type);
+        sql.update_row = prepare_generic(update_row, 3, row_types);
+        sql.insert_row = prepare_generic(insert_row, 3, row_types);
+    });
+    return sql;
+}
+
+void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,
+                   text* stream, int64 last_version, Snapshot events, Snapshot statement_snapshot) {
+    FoldTarget target;
+    target.bounded = true;
+    target.max_version = last_version;
+    pg_guarded([&] {
+        LockRelationOid(table, RowExclusiveLock);
+        Datum key[1] = {PointerGetDatum(stream)};
+        if (run_statement(sql.select_row, key, statement_snapshot, true) != SPI_OK_SELECT) {
+            elog(ERROR, "chronicle: reading a projection's row failed");
+        }
+        if (SPI_processed == 1) {
+            bool isnull;
+            HeapTuple row = SPI_tuptable->vals[0];
+            target.has_start = true;
+            target.start_version =
+                DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+            target.start_state =
+                DatumGetJsonbPCopy(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+        }
+    });
+    if (target.has_start && target.start_version >= last_version) return;
+    const FoldResult result = run_fold(aggregate, stream, target, events, nullptr);
+    if (!result.has_state) return;
+    pg_guarded([&] {
+        Datum values[3] = {PointerGetDatum(stream), Int64GetDatum(result.version),
+                           JsonbPGetDatum(result.state)};
+        if (target.has_start) {
+            if (run_statement(sql.update_row, values, statement_snapshot, false) != SPI_OK_UPDATE ||
+                SPI_processed != 1) {
+                elog(ERROR, "chronicle: updating a projection's row failed");
+            }
+        } else if (run_statement(sql.insert_row, values, statement_snapshot, false) !=
+                   SPI_OK_INSERT) {
+            elog(ERROR, "chronicle: inserting a projection's row failed");
+        }
+    });
 }
 
 }  // namespace chronicle::pg

@@ -47,4 +47,20 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
                             const std::vector<TouchedStream>& streams, Snapshot events,
                             Snapshot statement_snapshot, RowFailure& failure);
 
+// One row, for inline appends: plain read, then UPDATE or INSERT (chronicle._projection_
+// statements' select_row, update_row, insert_row), cheaper per append than the batch form.
+struct RowStatements {
+    SPIPlanPtr select_row;  // $1 text -> (version, state)
+    SPIPlanPtr update_row;  // $1 text, $2 bigint, $3 jsonb
+    SPIPlanPtr insert_row;  // $1 text, $2 bigint, $3 jsonb
+};
+RowStatements prepare_row_statements(Oid table, Jsonb* columns);
+
+// Folds `stream` up to `last_version` onto its row in `table` and writes it. The caller
+// holds the stream's lock; this takes RowExclusiveLock on the table first, so that a
+// rebuild's swap (which locks it EXCLUSIVE) never runs between the read and the write.
+// Statements run with `statement_snapshot` (see fold_onto_rows).
+void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,
+                   text* stream, int64 last_version, Snapshot events, Snapshot statement_snapshot);
+
 }  // namespace chronicle::pg
