@@ -138,9 +138,9 @@ END $$;
 -- Checks. An aggregate projection's table must equal chronicle.fold for every stream of
 -- the category (or a sample): row version = stream version, state = fold, and the typed
 -- columns = the state's values. Returns the number of rows that differ plus streams missing.
--- No parallel plan: chronicle.fold may not be the first fold of a session in the leader of
--- a parallel query ("cannot update SecondarySnapshot during a parallel operation": it loads
--- the aggregate definitions with the latest snapshot).
+-- No parallel plan: before 695bda0, a session's first chronicle.fold failed in the leader of
+-- a parallel query ("cannot update SecondarySnapshot during a parallel operation"), and the
+-- check should run the same way on every build.
 CREATE FUNCTION bench.projection_mismatches(tbl regclass, sample integer DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET max_parallel_workers_per_gather = 0 AS $$
 DECLARE
