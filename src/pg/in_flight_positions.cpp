@@ -109,7 +109,7 @@ void on_xact_event(XactEvent event, void*) {
             // flight would stop below them and go back to sleep.
             clear_my_slot();
             // The commit is visible now, so the database's projection worker sees the events.
-            if (appended) wake_database_worker(MyDatabaseId);
+            if (appended) wake_database_worker_for_commit(MyDatabaseId);
             break;
         }
         case XACT_EVENT_ABORT:

@@ -470,7 +470,7 @@ bool projections_installed() {
     return installed;
 }
 
-bool run_projection_round() {
+bool run_projection_round(bool* has_work) {
     bool more = false;
     core_call([&] {
         int count = 0;
@@ -492,6 +492,7 @@ bool run_projection_round() {
             horizon = current_read_horizon(event_log_oids().position_seq);
             events_snapshot = RegisterSnapshot(GetLatestSnapshot());
         });
+        *has_work = count > 0;
         for (int i = 0; i < count; ++i) {
             if (run_job(jobs[i], horizon, events_snapshot)) more = true;
         }

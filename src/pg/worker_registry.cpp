@@ -25,6 +25,9 @@ struct WorkerSlot {
     Latch* latch;  // the worker's procLatch while it is connected, read without the lock
     bool no_extension;
     TimestampTz suspended_until;
+    // Whether the worker keeps any async projection or rebuild: without one, commits that
+    // appended need not wake it (read without the lock; see wake_database_worker).
+    bool wants_commits;
 };
 
 // CREATE EXTENSION is rare: a few notices between two launcher wake-ups are plenty, and an
@@ -230,6 +233,26 @@ void report_no_extension(uint64 epoch_seen) {
     // then this exit is an ordinary one, and the launcher starts a worker again.
     if (registry->notice_epoch == epoch_seen) registry->slots[my_slot].no_extension = true;
     LWLockRelease(registry->lock);
+}
+
+void set_worker_wants_commits(bool wanted) {
+    if (my_slot < 0) return;
+    volatile WorkerSlot* slot = &registry->slots[my_slot];
+    if (slot->wants_commits == wanted) return;
+    slot->wants_commits = wanted;
+    // Published before the worker next sleeps: a commit after this sees it.
+    pg_memory_barrier();
+}
+
+void wake_database_worker_for_commit(Oid database) {
+    if (!registry) return;
+    pg_memory_barrier();
+    volatile WorkerSlot* slots = registry->slots;
+    for (int i = 0; i < registry->slot_count; ++i) {
+        if (slots[i].database != database || !slots[i].wants_commits) continue;
+        Latch* latch = slots[i].latch;
+        if (latch != nullptr) SetLatch(latch);
+    }
 }
 
 void wake_database_worker(Oid database) {

@@ -187,6 +187,26 @@ is(workers_of('postgres'), $worker, 'the reload kept the worker (same pid)');
 is($node->safe_psql('postgres', $state_change_query),
 	$before, 'with a naptime of 1h the worker stays asleep');
 
+# No async projection here yet: appends do not wake the worker (they would pay a wake-up,
+# and the worker a round, for nothing).
+$node->safe_psql('postgres', q{SELECT chronicle.append('nowake-1', 'Ignored', '{}')});
+usleep(2_000_000);
+is($node->safe_psql('postgres', $state_change_query),
+	$before, 'an append where no async projection runs does not wake the worker');
+
+# With one, they do. Creating it wakes the worker (its commit), which then settles again.
+$node->safe_psql('postgres', q{
+	SELECT chronicle.define_aggregate('wake', '{"initial": {"n": 0}, "on": {"*": [{"count": "n"}]}}',
+	                                  category => 'wake');
+	SELECT chronicle.create_projection('wake_counts', 'wake');});
+for (1 .. 20)
+{
+	$before = $node->safe_psql('postgres', $state_change_query);
+	usleep(1_500_000);
+	last if $before eq $node->safe_psql('postgres', $state_change_query);
+}
+like($before, qr/^idle /, 'after creating a projection the worker is idle again');
+
 my $woken_at = time;
 $node->safe_psql('postgres', q{SELECT chronicle.append('wake-1', 'Woken', '{}')});
 my $state_change = (split / /, $before, 2)[1];
@@ -195,6 +215,8 @@ $node->poll_query_until(
 	SELECT state_change > '$state_change' FROM pg_stat_activity WHERE pid = $worker}, 't')
   or die 'the commit did not wake the worker';
 cmp_ok(time - $woken_at, '<', 10, 'a commit that appended woke the worker (naptime is 1h)');
+is($node->safe_psql('postgres', q{SELECT chronicle.wait_for_projection('wake_counts', '10s')}),
+	't', 'and it applied the event');
 
 $node->safe_psql('postgres',
 	q{ALTER SYSTEM RESET chronicle.worker_naptime; SELECT pg_reload_conf();});

@@ -17,6 +17,8 @@ bool projections_installed();
 // transaction the caller started and will commit; the projections' rows and positions
 // commit with it. Returns true when some projection still has events waiting, so the
 // worker should run another round at once instead of sleeping.
-bool run_projection_round();
+// `has_work` says whether the database has any running async projection or rebuild at all
+// (the worker then wants to be woken by appends).
+bool run_projection_round(bool* has_work);
 
 }  // namespace chronicle::pg

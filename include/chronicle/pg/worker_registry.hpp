@@ -65,6 +65,8 @@ int take_extension_notices(Oid* out, int capacity, bool* overflow);
 // Whether the slot still wants this worker (same database and generation, not suspended).
 // With publish, also records this process's pid and latch there (cleared at exit).
 bool attach_worker(const WorkerStartInfo& info, Oid database, bool publish);
+// Whether this worker has async work that appends should wake it for (after every round).
+void set_worker_wants_commits(bool wanted);
 // Marks this worker's slot "found no extension"; the worker exits right after.
 // `epoch_seen` is extension_notice_epoch() read before the worker looked for the extension.
 void report_no_extension(uint64 epoch_seen);
@@ -75,6 +77,9 @@ uint64 extension_notice_epoch();
 
 // Sets the latch of the worker serving `database`, if any. Lock-free; safe in commit callbacks.
 void wake_database_worker(Oid database);
+// The same for a commit that appended events: only if the worker keeps async projections
+// (a database with none, or with inline ones only, pays no wake-up per append).
+void wake_database_worker_for_commit(Oid database);
 // Sets the launcher's latch.
 void wake_launcher();
 // Leaves a notice that chronicle was created or updated in `database` and wakes the launcher.
