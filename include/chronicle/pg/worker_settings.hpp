@@ -3,9 +3,9 @@
 
 namespace chronicle::pg {
 
-extern int worker_batch_size;    // chronicle.worker_batch_size: events per projection per round
-extern int worker_naptime_ms;    // chronicle.worker_naptime: sleep when idle (a commit wakes it)
-extern int max_workers;          // chronicle.max_workers: databases served at once
+extern int worker_batch_size;  // chronicle.worker_batch_size: events per projection per round
+extern int worker_naptime_ms;  // chronicle.worker_naptime: sleep when idle (a commit wakes it)
+extern int max_workers;        // chronicle.max_workers: databases served at once
 
 void register_worker_settings();
 
