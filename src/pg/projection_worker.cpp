@@ -33,11 +33,6 @@ namespace {
 
 const char* const kAppName = "chronicle worker";
 
-// Under a stream of commits a wake-up per commit would mean a round (a transaction) per
-// append, competing with the appenders for the CPU; rounds are at least this far apart, so
-// that a busy worker applies bigger batches instead. It bounds the lag it adds.
-constexpr long kMinRoundGapMs = 5;
-
 chronicle::pg::WorkerStartInfo start_info() {
     chronicle::pg::WorkerStartInfo info;
     memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
@@ -82,15 +77,8 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     MemoryContext round_context =
         AllocSetContextCreate(TopMemoryContext, "chronicle worker round", ALLOCSET_DEFAULT_SIZES);
 
-    TimestampTz last_round = 0;
     bool wanted_commits = false;
     for (;;) {
-        const long since_last = static_cast<long>((GetCurrentTimestamp() - last_round) / 1000);
-        if (since_last < kMinRoundGapMs) {
-            (void)WaitLatch(nullptr, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kMinRoundGapMs - since_last,
-                            PG_WAIT_EXTENSION);
-        }
-        last_round = GetCurrentTimestamp();
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending) {
