@@ -204,3 +204,18 @@ CREATE FUNCTION bench.define_counted_order() RETURNS void LANGUAGE sql AS $$
       "OrderCancelled": [{"set": "status", "value": "CANCELLED"}]
     }}', category => 'order', snapshot_every => 0)
 $$;
+
+-- Appends the events of a JSON array (as made by bench.order_events) to hw.events with
+-- hw.append, in order: the hand-written store's older orders.
+CREATE FUNCTION bench.hw_append_all(stream text, events jsonb) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  e jsonb;
+  n integer := 0;
+BEGIN
+  FOR e IN SELECT value FROM jsonb_array_elements(events) WITH ORDINALITY ORDER BY ordinality LOOP
+    PERFORM hw.append(stream, e->>'type', e->'data');
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END $$;
