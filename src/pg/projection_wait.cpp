@@ -116,8 +116,10 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
     Oid types[1] = {TEXTOID};
     SPIPlanPtr plan = SPI_prepare(
-        "SELECT mode = 'inline', state, position FROM chronicle.projections WHERE name = $1", 1,
-        types);
+        // Every operator named with its schema: the caller's search_path resolves nothing here.
+        "SELECT mode OPERATOR(pg_catalog.=) 'inline', state, position FROM chronicle.projections "
+        "WHERE name OPERATOR(pg_catalog.=) $1",
+        1, types);
     if (plan == nullptr) elog(ERROR, "chronicle: preparing the projection query failed");
     bool done = false;
     while (true) {
