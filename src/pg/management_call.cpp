@@ -20,8 +20,6 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -61,9 +59,13 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     char* internal_name = psprintf("_%s", NameStr(proc->proname));
     ReleaseSysCache(tuple);
 
-    // By the schema's OID, not its name: no search_path, no USAGE check on the way.
-    List* name = list_make2(makeString(get_namespace_name(schema)), makeString(internal_name));
-    const Oid internal = LookupFuncName(name, nargs, types, false);
+    // By the schema's OID and the exact argument types: no search_path, no overloading.
+    const Oid internal =
+        GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(internal_name),
+                        PointerGetDatum(buildoidvector(types, nargs)), ObjectIdGetDatum(schema));
+    if (!OidIsValid(internal)) {
+        elog(ERROR, "chronicle: the internal function chronicle.%s is missing", internal_name);
+    }
     auto* target = static_cast<ManagementTarget*>(
         MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ManagementTarget)));
     fmgr_info_cxt(internal, &target->function, fcinfo->flinfo->fn_mcxt);
