@@ -200,9 +200,9 @@ is($node->safe_psql('postgres', q{SELECT chronicle.append('seed-1', 'Last', '{}'
 # --- DROP EXTENSION while the event log holds events ---------------------------------------
 # Each psql is a fresh session: the event trigger loads the library itself, and a setting
 # SET before that (a placeholder until the library defines it) is kept.
-my ($ret, $stdout, $stderr) = $node->psql('postgres', 'DROP EXTENSION chronicle CASCADE');
-isnt($ret, 0, 'DROP EXTENSION is refused while the event log holds events');
-like($stderr, qr/cannot drop extension chronicle because its event log holds events/,
+my ($drop_ret, $drop_out, $drop_err) = $node->psql('postgres', 'DROP EXTENSION chronicle CASCADE');
+isnt($drop_ret, 0, 'DROP EXTENSION is refused while the event log holds events');
+like($drop_err, qr/cannot drop extension chronicle because its event log holds events/,
 	'with the guard\'s message');
 is($node->safe_psql('postgres', 'SELECT count(*) > 0 FROM chronicle.events'),
 	't', 'the events are still there');
