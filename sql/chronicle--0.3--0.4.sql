@@ -19,6 +19,16 @@ ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET NOT NULL;
 
 -- [section: write side]
 
+-- DROP EXTENSION chronicle [CASCADE] and DROP SCHEMA chronicle CASCADE (which drops the
+-- extension with it) would drop the event log with every event in it: refused while it holds
+-- events, unless the session SETs chronicle.allow_drop_with_events = on
+-- (docs/operations.md). A C function: it resolves no name through search_path.
+CREATE FUNCTION chronicle.guard_extension_drop() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'chronicle_guard_extension_drop' LANGUAGE C;
+CREATE EVENT TRIGGER chronicle_guard_extension_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA')
+    EXECUTE FUNCTION chronicle.guard_extension_drop();
+
 -- [section: runtime identity]
 
 -- [section: management]

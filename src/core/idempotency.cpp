@@ -22,6 +22,20 @@ namespace {
                 "stream and expected version.");
 }
 
+// "type", "data and metadata", "type, data and metadata": what differs, for a detail.
+std::string differing_parts(const StoredEventId& s) {
+    std::vector<const char*> parts;
+    if (!s.same_type) parts.push_back("type");
+    if (!s.same_data) parts.push_back("data");
+    if (!s.same_metadata) parts.push_back("metadata");
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out += i + 1 == parts.size() ? " and " : ", ";
+        out += parts[i];
+    }
+    return out;
+}
+
 }  // namespace
 
 void check_ids_distinct(const std::vector<std::optional<Uuid>>& ids) {
@@ -66,6 +80,17 @@ RetryDecision decide_retry(std::string_view stream, ExpectedVersion expected,
         duplicate(stream, first_id, *first_found,
                   "The stored events are not where this append, with expected version " +
                       std::to_string(expected.value()) + ", would have put them.");
+    }
+    // Checked last, so that an append sent to the wrong place is reported as such. An id
+    // alone is no proof of a retry: whoever learned it could have stored other content under
+    // it first, and the owner's retry must then fail rather than report success.
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const StoredEventId& s = stored[i];
+        if (!s.same_type || !s.same_data || !s.same_metadata) {
+            duplicate(stream, *ids[i], s,
+                      "The event stored under this id differs from the one sent now in its " +
+                          differing_parts(s) + "; a retry must send the same event.");
+        }
     }
     return {true, start + static_cast<StreamVersion>(ids.size()) - 1};
 }

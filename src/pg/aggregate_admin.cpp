@@ -23,6 +23,7 @@ extern "C" {
 #include "parser/parse_func.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -89,28 +90,41 @@ Oid resolve_reducer(const char* name) {
 
 // define_aggregate and drop_aggregate are granted as functions: a role allowed to call them
 // needs no rights on chronicle's tables, so their writes run as the tables' owner (the
-// transaction's abort restores the caller's identity if anything fails).
+// transaction's abort restores the caller's identity if anything fails). Their queries then
+// resolve names with search_path pinned to pg_catalog, pg_temp: with the caller's path, an
+// operator `mine.=(text, text)` or a function `mine.nextval(text)` would run as the owner.
+// Every name is qualified as well, in case a query ever runs without the pin.
 struct AsTableOwner {
-    Oid saved_user;
+    Oid caller;
     int saved_context;
+    int guc_level;
+    // Before ALTER EXTENSION ... UPDATE TO '0.4' the library runs on a catalog without
+    // owners: aggregates then belong to nobody, as they did.
+    bool has_owner;
 };
 
 AsTableOwner become_table_owner() {
     AsTableOwner saved;
-    GetUserIdAndSecContext(&saved.saved_user, &saved.saved_context);
+    GetUserIdAndSecContext(&saved.caller, &saved.saved_context);
+    // By OID and name in the given schema: no lookup here goes through search_path.
     Oid schema = get_namespace_oid("chronicle", false);
     Oid table = get_relname_relid("aggregates", schema);
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
     if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: chronicle.aggregates does not exist");
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
+    saved.has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
+    saved.guc_level = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
     SetUserIdAndSecContext(
         owner, saved.saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     return saved;
 }
 
 void restore_user(const AsTableOwner& saved) {
-    SetUserIdAndSecContext(saved.saved_user, saved.saved_context);
+    SetUserIdAndSecContext(saved.caller, saved.saved_context);
+    AtEOXact_GUC(true, saved.guc_level);
 }
 
 void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,
@@ -118,6 +132,18 @@ void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char*
     const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
     if (rc != expected)
         elog(ERROR, "chronicle: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+}
+
+// Only the owner, a member of the owning role or a superuser (has_privs_of_role says yes to
+// superusers) may change an aggregate: others could otherwise redefine what a victim's fold
+// returns, or run their reducer in the victim's appends.
+void check_aggregate_owner(Oid caller, Oid owner, text* name) {
+    if (has_privs_of_role(caller, owner)) return;
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("must be owner of aggregate \"%s\"", text_to_cstring(name)),
+                    errdetail("Aggregate \"%s\" is owned by role \"%s\".", text_to_cstring(name),
+                              GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true)
+                                                             : "(dropped)")));
 }
 
 }  // namespace
@@ -159,52 +185,84 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
     // them here means no snapshot of the old definition is written after ours commits.
     spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
              nullptr, SPI_OK_UTILITY);
-    Oid lookup_types[2] = {TEXTOID, JSONBOID};
-    Datum lookup_values[2] = {PointerGetDatum(name), JsonbPGetDatum(definition)};
-    spi_exec(
-        "SELECT revision, definition = $2 AND reducer IS NULL FROM chronicle.aggregates "
-        "WHERE name = $1 FOR UPDATE",
-        2, lookup_types, lookup_values, nullptr, SPI_OK_SELECT);
-    bool exists = SPI_processed > 0;
-    bool same_definition = false;
-    int64 old_revision = 0;
-    if (exists) {
-        bool isnull;
-        old_revision =
-            DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-        same_definition =
-            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) &&
-            !OidIsValid(reducer);
-    }
-
-    Oid types[5] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, OIDOID};
-    Datum values[5] = {PointerGetDatum(name), JsonbPGetDatum(definition),
+    Oid types[6] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, OIDOID, OIDOID};
+    Datum values[6] = {PointerGetDatum(name),
+                       JsonbPGetDatum(definition),
                        category ? PointerGetDatum(category) : (Datum)0,
-                       Int32GetDatum(static_cast<int32>(*every)), ObjectIdGetDatum(reducer)};
-    char nulls[5] = {' ', ' ', category ? ' ' : 'n', ' ', OidIsValid(reducer) ? ' ' : 'n'};
-    if (same_definition) {
-        // The same declarative definition: its snapshots stay valid.
-        spi_exec(
-            "UPDATE chronicle.aggregates SET category = $3, snapshot_every = $4 "
-            "WHERE name = $1 AND (category IS DISTINCT FROM $3 OR snapshot_every <> $4)",
-            5, types, values, nulls, SPI_OK_UPDATE);
-    } else {
-        if (exists) {
+                       Int32GetDatum(static_cast<int32>(*every)),
+                       ObjectIdGetDatum(reducer),
+                       ObjectIdGetDatum(caller.caller)};
+    char nulls[6] = {' ', ' ', category ? ' ' : 'n', ' ', OidIsValid(reducer) ? ' ' : 'n', ' '};
+    // A new aggregate is inserted; an existing one, locked, is checked for its owner and then
+    // updated. An insert that loses a race with a concurrent define of the same name inserts
+    // nothing and goes round again, to find that row and check its owner like any other.
+    for (;;) {
+        spi_exec(caller.has_owner
+                     ? "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
+                       "owner::pg_catalog.oid FROM chronicle.aggregates "
+                       "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
+                     : "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
+                       "0::pg_catalog.oid FROM chronicle.aggregates "
+                       "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+                 2, types, values, nulls, SPI_OK_SELECT);
+        if (SPI_processed == 0) {
+            // The caller owns what it creates: GetUserId() before become_table_owner.
+            spi_exec(
+                caller.has_owner
+                    ? "INSERT INTO chronicle.aggregates "
+                      "(name, definition, category, snapshot_every, revision, reducer, defined_at, "
+                      "owner) "
+                      "VALUES ($1, $2, $3, $4, "
+                      "pg_catalog.nextval('chronicle.aggregate_revision_seq'::pg_catalog.regclass),"
+                      " "
+                      "$5::pg_catalog.regprocedure, pg_catalog.now(), $6::pg_catalog.regrole) "
+                      "ON CONFLICT (name) DO NOTHING"
+                    : "INSERT INTO chronicle.aggregates "
+                      "(name, definition, category, snapshot_every, revision, reducer, defined_at) "
+                      "VALUES ($1, $2, $3, $4, "
+                      "pg_catalog.nextval('chronicle.aggregate_revision_seq'::pg_catalog.regclass),"
+                      " "
+                      "$5::pg_catalog.regprocedure, pg_catalog.now()) "
+                      "ON CONFLICT (name) DO NOTHING",
+                caller.has_owner ? 6 : 5, types, values, nulls, SPI_OK_INSERT);
+            if (SPI_processed > 0) break;
+            continue;
+        }
+        bool isnull;
+        HeapTuple row = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        const int64 old_revision = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+        const bool same_definition =
+            DatumGetBool(SPI_getbinval(row, desc, 2, &isnull)) && !OidIsValid(reducer);
+        if (caller.has_owner) {
+            check_aggregate_owner(caller.caller,
+                                  DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull)), name);
+        }
+        if (same_definition) {
+            // The same declarative definition: its snapshots stay valid.
+            spi_exec(
+                "UPDATE chronicle.aggregates SET category = $3, snapshot_every = $4 "
+                "WHERE name OPERATOR(pg_catalog.=) $1 "
+                "AND ((category IS NULL) OPERATOR(pg_catalog.<>) ($3 IS NULL) "
+                "OR category OPERATOR(pg_catalog.<>) $3 "
+                "OR snapshot_every OPERATOR(pg_catalog.<>) $4)",
+                4, types, values, nulls, SPI_OK_UPDATE);
+        } else {
             Oid revision_type[1] = {INT8OID};
             Datum revision[1] = {Int64GetDatum(old_revision)};
-            spi_exec("DELETE FROM chronicle.snapshots WHERE revision = $1", 1, revision_type,
-                     revision, nullptr, SPI_OK_DELETE);
+            spi_exec("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
+                     revision_type, revision, nullptr, SPI_OK_DELETE);
+            // The owner stays: a redefinition by a member or a superuser does not take it.
+            spi_exec(
+                "UPDATE chronicle.aggregates SET definition = $2, category = $3, "
+                "snapshot_every = $4, "
+                "revision = pg_catalog.nextval("
+                "'chronicle.aggregate_revision_seq'::pg_catalog.regclass), "
+                "reducer = $5::pg_catalog.regprocedure, defined_at = pg_catalog.now() "
+                "WHERE name OPERATOR(pg_catalog.=) $1",
+                5, types, values, nulls, SPI_OK_UPDATE);
         }
-        spi_exec(
-            "INSERT INTO chronicle.aggregates AS a "
-            "(name, definition, category, snapshot_every, revision, reducer, defined_at) "
-            "VALUES ($1, $2, $3, $4, nextval('chronicle.aggregate_revision_seq'), "
-            "$5::regprocedure, now()) "
-            "ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, "
-            "category = excluded.category, snapshot_every = excluded.snapshot_every, "
-            "revision = excluded.revision, reducer = excluded.reducer, "
-            "defined_at = excluded.defined_at",
-            5, types, values, nulls, SPI_OK_INSERT);
+        break;
     }
     SPI_finish();
     restore_user(caller);
@@ -224,8 +282,11 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
              nullptr, SPI_OK_UTILITY);
     Oid key_type[1] = {TEXTOID};
     Datum key[1] = {PointerGetDatum(name)};
-    spi_exec("DELETE FROM chronicle.aggregates WHERE name = $1 RETURNING revision", 1, key_type,
-             key, nullptr, SPI_OK_DELETE_RETURNING);
+    spi_exec(caller.has_owner ? "SELECT revision, owner::pg_catalog.oid FROM chronicle.aggregates "
+                                "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
+                              : "SELECT revision, 0::pg_catalog.oid FROM chronicle.aggregates "
+                                "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+             1, key_type, key, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0) {
         ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::UnknownAggregate)),
                         errmsg("aggregate \"%s\" does not exist", text_to_cstring(name)),
@@ -234,8 +295,16 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
     bool isnull;
     Oid revision_type[1] = {INT8OID};
     Datum revision[1] = {SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)};
-    spi_exec("DELETE FROM chronicle.snapshots WHERE revision = $1", 1, revision_type, revision,
-             nullptr, SPI_OK_DELETE);
+    if (caller.has_owner) {
+        check_aggregate_owner(caller.caller,
+                              DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+                                                             SPI_tuptable->tupdesc, 2, &isnull)),
+                              name);
+    }
+    spi_exec("DELETE FROM chronicle.aggregates WHERE name OPERATOR(pg_catalog.=) $1", 1, key_type,
+             key, nullptr, SPI_OK_DELETE);
+    spi_exec("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
+             revision_type, revision, nullptr, SPI_OK_DELETE);
     SPI_finish();
     restore_user(caller);
     PG_RETURN_VOID();

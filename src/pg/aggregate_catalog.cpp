@@ -66,7 +66,7 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
     // a redefinition to commit must see it, or it would snapshot the old definition.
     SPIPlanPtr plan = SPI_prepare(
         "SELECT name, definition, category, snapshot_every, revision, "
-        "coalesce(reducer::oid, 0::oid) FROM chronicle.aggregates",
+        "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid) FROM chronicle.aggregates",
         0, nullptr);
     if (plan == nullptr) elog(ERROR, "chronicle: preparing the aggregates query failed");
     // In parallel mode (a fold under a Gather) no new snapshot may be taken: there the

@@ -79,7 +79,10 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
     StoredEventIdRow* stored =
         static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
     for (int i = 0; i < count; ++i) {
-        if (events[i].has_id) stored[i] = find_event_id(event_log, oids, &events[i].id, stream);
+        if (events[i].has_id) {
+            stored[i] = find_event_id(event_log, oids, &events[i].id, stream, events[i].event_type,
+                                      events[i].data, events[i].metadata);
+        }
     }
     const std::string_view stream_name = view_of(stream);
     return core_call([&] {
@@ -91,9 +94,14 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
             ids.push_back(events[i].has_id
                               ? std::optional<chronicle::Uuid>(from_pg_uuid(events[i].id))
                               : std::nullopt);
-            where.push_back({stored[i].found, stored[i].same_stream,
-                             stored[i].stream ? std::string(stored[i].stream) : std::string(),
-                             stored[i].version});
+            chronicle::StoredEventId& w = where.emplace_back();
+            w.found = stored[i].found;
+            w.same_stream = stored[i].same_stream;
+            if (stored[i].stream) w.other_stream = stored[i].stream;
+            w.version = stored[i].version;
+            w.same_type = stored[i].same_type;
+            w.same_data = stored[i].same_data;
+            w.same_metadata = stored[i].same_metadata;
         }
         chronicle::check_ids_distinct(ids);
         return chronicle::decide_retry(stream_name, expected, ids, where);

@@ -62,9 +62,19 @@ StreamHead read_stream_head(Relation event_log, const EventLogOids& oids, text* 
     return head;
 }
 
+namespace {
+
+// jsonb's `=` (jsonb_eq) without the fmgr call: key order and whitespace never matter.
+bool same_jsonb(Jsonb* a, Jsonb* b) {
+    if (a == nullptr || b == nullptr) return a == b;
+    return compareJsonbContainers(&a->root, &b->root) == 0;
+}
+
+}  // namespace
+
 StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
-                               text* stream) {
-    StoredEventIdRow found{false, false, nullptr, 0};
+                               text* stream, text* event_type, Jsonb* data, Jsonb* metadata) {
+    StoredEventIdRow found{false, false, nullptr, 0, false, false, false};
     ScanKeyData key;
     ScanKeyEntryInitialize(&key, 0, kColEventId, BTEqualStrategyNumber, InvalidOid, InvalidOid,
                            F_UUID_EQ, UUIDPGetDatum(id));
@@ -78,6 +88,17 @@ StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, con
         found.same_stream = view_of(stored_stream) == view_of(stream);
         found.stream = text_to_cstring(stored_stream);
         found.version = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
+        if (found.same_stream) {
+            // event_type is text COLLATE "C": its `=` is byte equality.
+            found.same_type =
+                view_of(DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull))) ==
+                view_of(event_type);
+            found.same_data =
+                same_jsonb(DatumGetJsonbP(heap_getattr(row, kColData, desc, &isnull)), data);
+            const Datum stored_metadata = heap_getattr(row, kColMetadata, desc, &isnull);
+            found.same_metadata =
+                same_jsonb(isnull ? nullptr : DatumGetJsonbP(stored_metadata), metadata);
+        }
     }
     return found;
 }

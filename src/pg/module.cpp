@@ -1,6 +1,7 @@
 // The extension's entry: module magic and what happens when the library is loaded.
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
+#include "chronicle/pg/extension_drop_guard.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/inline_projections.hpp"
 #include "chronicle/pg/postgres.hpp"
@@ -19,6 +20,9 @@ void _PG_init(void);
 
 extern "C" void _PG_init(void) {
     // Always, so that SHOW and ALTER SYSTEM know the settings even without preloading.
+    // Before register_worker_settings, which reserves the "chronicle" prefix: a value SET
+    // before the library was loaded survives only for settings defined by then.
+    chronicle::pg::register_extension_drop_guard_settings();
     chronicle::pg::register_worker_settings();
     if (process_shared_preload_libraries_in_progress) {
         chronicle::pg::request_in_flight_positions_shmem();

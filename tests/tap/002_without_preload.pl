@@ -197,6 +197,20 @@ is($node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', q{SELECT chronicle.append('seed-1', 'Last', '{}', expected_version => 3)}),
 	'4', 'a later append continues the stream');
 
+# --- DROP EXTENSION while the event log holds events ---------------------------------------
+# Each psql is a fresh session: the event trigger loads the library itself, and a setting
+# SET before that (a placeholder until the library defines it) is kept.
+my ($drop_ret, $drop_out, $drop_err) = $node->psql('postgres', 'DROP EXTENSION chronicle CASCADE');
+isnt($drop_ret, 0, 'DROP EXTENSION is refused while the event log holds events');
+like($drop_err, qr/cannot drop extension chronicle because its event log holds events/,
+	'with the guard\'s message');
+is($node->safe_psql('postgres', 'SELECT count(*) > 0 FROM chronicle.events'),
+	't', 'the events are still there');
+$node->safe_psql('postgres',
+	'SET chronicle.allow_drop_with_events = on; DROP EXTENSION chronicle');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_extension WHERE extname = 'chronicle'}),
+	'0', 'the setting, SET before the library was loaded, lets the drop through');
+
 $node->stop;
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal|PANIC/, 'no crash in the server log');

@@ -287,7 +287,9 @@ is( sql(
 append_orders('life', 61, 400);
 add_slow_projection('life', $worker);
 my $drop_started = -s $node->logfile;
-my ($ret, $stdout, $stderr) = $node->psql('life', 'DROP EXTENSION chronicle CASCADE');
+# The events go with it: the session says it means that.
+my ($ret, $stdout, $stderr) = $node->psql('life',
+	'SET chronicle.allow_drop_with_events = on; DROP EXTENSION chronicle CASCADE');
 is($ret, 0, 'DROP EXTENSION chronicle CASCADE succeeds while the worker is inside a round')
   or diag($stderr);
 wait_for_no_worker('life', 'the worker to exit after DROP EXTENSION');

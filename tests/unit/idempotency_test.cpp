@@ -42,11 +42,25 @@ StoredEventId not_stored() {
     return {};
 }
 
+// The same event stored here at `version`: what a true retry finds.
 StoredEventId here(StreamVersion version) {
     StoredEventId s;
     s.found = true;
     s.same_stream = true;
     s.version = version;
+    s.same_type = true;
+    s.same_data = true;
+    s.same_metadata = true;
+    return s;
+}
+
+// Stored here at `version` under the same id, with other content.
+StoredEventId here_but_other(StreamVersion version, bool same_type, bool same_data,
+                             bool same_metadata) {
+    StoredEventId s = here(version);
+    s.same_type = same_type;
+    s.same_data = same_data;
+    s.same_metadata = same_metadata;
     return s;
 }
 
@@ -73,6 +87,10 @@ TEST(IdempotencyTypesTest, Defaults) {
     EXPECT_FALSE(s.same_stream);
     EXPECT_TRUE(s.other_stream.empty());
     EXPECT_EQ(s.version, 0);
+    // Not compared means not the same: forgetting to compare can never make a retry.
+    EXPECT_FALSE(s.same_type);
+    EXPECT_FALSE(s.same_data);
+    EXPECT_FALSE(s.same_metadata);
     const RetryDecision d;
     EXPECT_FALSE(d.already_appended);
     EXPECT_EQ(d.version, 0);
@@ -411,6 +429,96 @@ TEST(DecideRetryTest, DuplicateIdsWithinTheBatchAreNotARetry) {
     EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
 }
 
+// --- decide_retry: the same id with other content -------------------------------------------
+
+TEST(DecideRetryTest, SameIdOtherType) {
+    const Error e = capture_error(
+        [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, false, true, true)}); });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_STREQ(chronicle::sqlstate_of(e.kind()), "CH002");
+    EXPECT_EQ(std::string(e.what()), "event id " + format_uuid(id(1)) +
+                                         " is already stored in stream \"order-1\" at version 3");
+    EXPECT_EQ(e.detail(),
+              "The event stored under this id differs from the one sent now in its type; a "
+              "retry must send the same event.");
+    EXPECT_TRUE(Contains(e.hint(), "same events"));
+}
+
+TEST(DecideRetryTest, SameIdOtherData) {
+    const Error e = capture_error([] {
+        decide_retry("order-1", exactly(2), {id(1)}, {here_but_other(3, true, false, true)});
+    });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_TRUE(Contains(e.detail(), "differs from the one sent now in its data;"));
+}
+
+TEST(DecideRetryTest, SameIdOtherMetadata) {
+    const Error e = capture_error(
+        [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, true, true, false)}); });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_TRUE(Contains(e.detail(), "in its metadata;"));
+}
+
+TEST(DecideRetryTest, SameIdEverythingElseDiffers) {
+    const Error e = capture_error(
+        [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, false, false, false)}); });
+    EXPECT_TRUE(Contains(e.detail(), "in its type, data and metadata;"));
+    const Error two = capture_error(
+        [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, false, true, false)}); });
+    EXPECT_TRUE(Contains(two.detail(), "in its type and metadata;"));
+}
+
+TEST(DecideRetryTest, UncomparedStoredEventIsNoRetry) {
+    // found and in place, but nobody compared the content: a conflict, not a success.
+    StoredEventId s;
+    s.found = true;
+    s.same_stream = true;
+    s.version = 3;
+    const Error e = capture_error([&] { decide_retry("order-1", kAny, {id(1)}, {s}); });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+}
+
+TEST(DecideRetryTest, BatchWithOneEventOfOtherContent) {
+    // The message names the event that differs, not the batch's first.
+    const Error e = capture_error([] {
+        decide_retry("order-1", exactly(2), {id(1), id(2), id(3)},
+                     {here(3), here_but_other(4, true, false, true), here(5)});
+    });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_EQ(std::string(e.what()), "event id " + format_uuid(id(2)) +
+                                         " is already stored in stream \"order-1\" at version 4");
+    EXPECT_TRUE(Contains(e.detail(), "in its data;"));
+}
+
+TEST(DecideRetryTest, BatchWithLastEventOfOtherContent) {
+    const Error e = capture_error([] {
+        decide_retry("order-1", kAny, {id(1), id(2)},
+                     {here(3), here_but_other(4, false, true, true)});
+    });
+    EXPECT_TRUE(Contains(e.what(), format_uuid(id(2))));
+    EXPECT_TRUE(Contains(e.detail(), "in its type;"));
+}
+
+TEST(DecideRetryTest, WrongPlaceReportedBeforeOtherContent) {
+    // Both wrong: the placement is what the caller most likely got wrong.
+    const Error e = capture_error([] {
+        decide_retry("order-1", exactly(5), {id(1)}, {here_but_other(3, false, false, false)});
+    });
+    EXPECT_TRUE(Contains(e.detail(), "expected version 5"));
+    const Error other = capture_error([] {
+        StoredEventId s = elsewhere("order-2");
+        decide_retry("order-1", kAny, {id(1)}, {s});
+    });
+    EXPECT_EQ(other.detail(), "Event ids are unique across all streams.");
+}
+
+TEST(DecideRetryTest, ContentIsIgnoredWhenNothingIsStored) {
+    // A fresh append: the comparison flags of events not found mean nothing.
+    const RetryDecision d =
+        decide_retry("order-1", kAny, {id(1), id(2)}, {not_stored(), not_stored()});
+    EXPECT_FALSE(d.already_appended);
+}
+
 // --- a worked scenario ------------------------------------------------------------------------
 
 TEST(DecideRetryTest, NetworkTimeoutScenario) {
@@ -431,6 +539,10 @@ TEST(DecideRetryTest, NetworkTimeoutScenario) {
     const Error e = capture_error([&] { decide_retry("account-2", kAny, ids, from_other); });
     EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
     EXPECT_TRUE(Contains(e.what(), "in stream \"account-1\""));
+    // A stranger who learned the ids stored other content under them first: the client's
+    // retry must not report success.
+    const Stored hijacked = {here_but_other(5, true, false, true), here(6)};
+    EXPECT_THROW(decide_retry("account-1", exactly(4), ids, hijacked), Error);
 }
 
 }  // namespace

@@ -18,6 +18,13 @@ struct StoredEventId {
     bool same_stream = false;  // stored in the stream being appended to
     std::string other_stream;  // when found in another stream
     StreamVersion version = 0;
+    // Whether the stored event has the appended one's content (jsonb equality for data and
+    // metadata; NULL metadata matches only NULL). Compared only when found in this stream.
+    // False by default, so that a caller that forgets to compare gets a conflict, never a
+    // retry: an id alone proves nothing, whoever learns it could have stored anything.
+    bool same_type = false;
+    bool same_data = false;
+    bool same_metadata = false;
 };
 
 // What to do with an append whose events carry these ids (nullopt: generated id).
@@ -31,7 +38,8 @@ void check_ids_distinct(const std::vector<std::optional<Uuid>>& ids);
 
 // The rule: an append is an idempotent retry when every event carries an id, and the stream
 // already holds exactly these ids at consecutive versions starting where this append would
-// have put its first event (right after `expected`, or anywhere when `expected` is any).
+// have put its first event (right after `expected`, or anywhere when `expected` is any),
+// each with the same type, data and metadata as the event now sent under its id.
 // If none of the ids is stored, it is a fresh append. Anything in between is a
 // DuplicateEventId error: an id that is stored elsewhere must never be written twice.
 RetryDecision decide_retry(std::string_view stream, ExpectedVersion expected,

@@ -29,15 +29,20 @@ struct StreamHead {
 StreamHead read_stream_head(Relation event_log, const EventLogOids& oids, text* stream,
                             Snapshot snapshot);
 
-// Where an event id is stored, seen with SnapshotSelf (committed, or written by us).
+// Where an event id is stored, seen with SnapshotSelf (committed, or written by us), and,
+// when it is in `stream`, whether the stored event has this type, data and metadata
+// (metadata NULL for SQL NULL). jsonb is compared as jsonb's `=` does, not byte for byte.
 struct StoredEventIdRow {
     bool found;
     bool same_stream;
     char* stream;  // palloc'd, when found
     int64 version;
+    bool same_type;
+    bool same_data;
+    bool same_metadata;
 };
 StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
-                               text* stream);
+                               text* stream, text* event_type, Jsonb* data, Jsonb* metadata);
 
 // One event ready to be written.
 struct NewEvent {

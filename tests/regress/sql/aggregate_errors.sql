@@ -445,6 +445,8 @@ SELECT chronicle.fold('kept', repeat('s', 255)) IS NULL AS absent;
 -- Clean up: events cannot be deleted, so the extension is created afresh for the next file.
 ------------------------------------------------------------------------------------------
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT count(*) AS events_left FROM chronicle.events;

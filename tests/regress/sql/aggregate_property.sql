@@ -244,6 +244,8 @@ ROLLBACK;
 ------------------------------------------------------------------------------------------
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
 DROP FUNCTION public.prop_reducer(jsonb, chronicle.event), public.prop_merge_patch(jsonb, jsonb);
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT count(*) AS events_left FROM chronicle.events;

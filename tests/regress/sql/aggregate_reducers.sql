@@ -300,6 +300,8 @@ DROP FUNCTION public.shop_sql(jsonb, chronicle.event), public.shop_plpgsql(jsonb
               public.echo_reducer(jsonb, chronicle.event), public.json_null_reducer(jsonb, chronicle.event),
               public.boom_reducer(jsonb, chronicle.event), public.null_plpgsql(jsonb, chronicle.event),
               public.null_sql(jsonb, chronicle.event), public.limit_reducer(jsonb, chronicle.event);
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT count(*) AS events_left FROM chronicle.events;

@@ -209,6 +209,8 @@ SELECT * FROM pg_temp.compare('acct2', 'acct0', 'n');
 DROP VIEW snaps;
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
 SELECT count(*) AS snapshots_left FROM chronicle.snapshots;
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT count(*) AS events_left FROM chronicle.events;

@@ -4,7 +4,10 @@
 -- CREATE EXTENSION makes. The file ends with a fresh install for the next file.
 \set SHOW_CONTEXT never
 
+-- The earlier files' events go with it (extension_drop_guard.sql tests the refusal).
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle VERSION '0.1';
 SELECT extversion FROM pg_extension WHERE extname = 'chronicle';
 -- 0.1 has no aggregates.
@@ -96,7 +99,9 @@ ALTER EXTENSION chronicle UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'chronicle';
 SELECT pg_temp.fingerprint() AS upgraded_fingerprint \gset
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT extversion FROM pg_extension WHERE extname = 'chronicle';
 SELECT pg_temp.fingerprint() = :'upgraded_fingerprint' AS same_as_fresh_install;

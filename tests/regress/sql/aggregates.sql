@@ -571,6 +571,8 @@ SELECT bool_and(pg_temp.same(chronicle.fold('cart', 'cart-1', as_of => e.recorde
 ------------------------------------------------------------------------------------------
 SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
 SELECT count(*) AS aggregates_left FROM chronicle.aggregates;
+SET chronicle.allow_drop_with_events = on;
 DROP EXTENSION chronicle;
+RESET chronicle.allow_drop_with_events;
 CREATE EXTENSION chronicle;
 SELECT count(*) AS events_left FROM chronicle.events;

@@ -120,3 +120,54 @@ SELECT chronicle.append('prep-1', 'E', '{}');
 PREPARE TRANSACTION 'chronicle_prep';
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.stream_version('prep-1');
+
+-- A retry must be the same event: same id, stream and position, and the same type, data and
+-- metadata (jsonb equality: key order and whitespace do not matter; NULL metadata matches
+-- only NULL). Whoever learned an id cannot make the owner's retry report success.
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 1, "b": [1, 2]}', '{"by": "web"}',
+                        expected_version => 0,
+                        event_id => '77777777-7777-4777-8777-777777777771');
+SELECT max(global_position) AS order5_last FROM chronicle.events \gset
+SELECT chronicle.append('order-5', 'OrderCreated', '{"b": [1,2],   "a": 1}', '{"by":"web"}',
+                        expected_version => 0,
+                        event_id => '77777777-7777-4777-8777-777777777771');
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 1, "b": [1, 2]}', '{"by": "web"}',
+                        event_id => '77777777-7777-4777-8777-777777777771');
+-- Another type, data or metadata under the same id: CH002, never a success.
+SELECT chronicle.append('order-5', 'OrderCancelled', '{"a": 1, "b": [1, 2]}', '{"by": "web"}',
+                        expected_version => 0,
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 2, "b": [1, 2]}', '{"by": "web"}',
+                        expected_version => 0,
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 1, "b": [2, 1]}', '{"by": "web"}',
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 1, "b": [1, 2]}', '{"by": "app"}',
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 1, "b": [1, 2]}',
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append('order-5', 'OrderCreated', '{"a": 9}', '{}',
+                        event_id => '77777777-7777-4777-8777-777777777771');
+\echo :LAST_ERROR_SQLSTATE
+-- Metadata: NULL and JSON null are both stored as NULL and match each other, not '{}'.
+SELECT chronicle.append('order-6', 'OrderCreated', '{}',
+                        event_id => '77777777-7777-4777-8777-777777777772');
+SELECT chronicle.append('order-6', 'OrderCreated', '{}', 'null',
+                        event_id => '77777777-7777-4777-8777-777777777772');
+SELECT chronicle.append('order-6', 'OrderCreated', '{}', '{}',
+                        event_id => '77777777-7777-4777-8777-777777777772');
+\echo :LAST_ERROR_SQLSTATE
+-- The type is compared exactly.
+SELECT chronicle.append('order-6', 'ordercreated', '{}',
+                        event_id => '77777777-7777-4777-8777-777777777772');
+\echo :LAST_ERROR_SQLSTATE
+-- Nothing was written by the retries or the refused appends: since order-5's event, only
+-- order-6's first event took a position.
+SELECT stream, stream_version, event_type, data, metadata
+  FROM chronicle.events WHERE stream IN ('order-5', 'order-6') ORDER BY global_position;
+SELECT max(global_position) - :order5_last AS positions_taken_since FROM chronicle.events;

@@ -51,6 +51,28 @@ SELECT chronicle.append_batch('cart-3', '[
   {"type": "ItemAdded", "data": {"sku": "y"}}
 ]');
 \echo :LAST_ERROR_SQLSTATE
+-- A batch retry must resend the same events: one event with other content (type, data or
+-- metadata) makes the whole retry CH002 and writes nothing; jsonb equality, not the text.
+SELECT chronicle.append_batch('cart-3', '[
+  {"type": "CartOpened", "data": {}, "id": "44444444-4444-4444-8444-444444444441"},
+  {"type": "ItemAdded", "data": {"sku": "z"}, "id": "44444444-4444-4444-8444-444444444442"}
+]', 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append_batch('cart-3', '[
+  {"type": "CartOpened", "data": {}, "id": "44444444-4444-4444-8444-444444444441"},
+  {"type": "ItemRemoved", "data": {"sku": "x"}, "id": "44444444-4444-4444-8444-444444444442"}
+]', 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append_batch('cart-3', '[
+  {"type": "CartOpened", "data": {}, "metadata": {}, "id": "44444444-4444-4444-8444-444444444441"},
+  {"type": "ItemAdded", "data": {"sku": "x"}, "id": "44444444-4444-4444-8444-444444444442"}
+]', 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.append_batch('cart-3', '[
+  {"id": "44444444-4444-4444-8444-444444444441", "data": {}, "type": "CartOpened", "metadata": null},
+  {"data": {  "sku" :  "x"  }, "type": "ItemAdded", "id": "44444444-4444-4444-8444-444444444442"}
+]', 0);
+SELECT count(*) FROM chronicle.events WHERE stream = 'cart-3';
 -- The same id twice in one batch.
 SELECT chronicle.append_batch('cart-4', '[
   {"type": "A", "data": {}, "id": "55555555-5555-4555-8555-555555555555"},
