@@ -303,16 +303,16 @@ REVOKE ALL ON FUNCTION chronicle._projection_for_change(regrole, text) FROM PUBL
 CREATE FUNCTION chronicle._drop_rebuild_table(projection_name text, rebuild regclass)
     RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    found pg_class;
+    rebuild_class pg_class;
 BEGIN
     IF rebuild IS NULL THEN
         RETURN;
     END IF;
-    SELECT * INTO found FROM pg_class WHERE oid = rebuild;
+    SELECT * INTO rebuild_class FROM pg_class WHERE oid = rebuild;
     IF NOT FOUND THEN
         RETURN;  -- dropped behind chronicle's back: only its OID was left
     END IF;
-    IF found.relnamespace <> 'chronicle'::regnamespace OR found.relname !~ '^rebuild_[0-9]+$' THEN
+    IF rebuild_class.relnamespace <> 'chronicle'::regnamespace OR rebuild_class.relname !~ '^rebuild_[0-9]+$' THEN
         RAISE EXCEPTION 'projection "%" records % as its rebuild table, which chronicle did not create',
                         projection_name, rebuild
             USING ERRCODE = '42501',

@@ -299,8 +299,9 @@ SELECT chronicle.define_aggregate('kept', '{"on": {}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.drop_aggregate('kept');
 \echo :LAST_ERROR_SQLSTATE
--- Folding needs no privilege beyond the schema.
+-- Folding is a reader's right (docs/security.md): not PUBLIC's.
 SELECT chronicle.fold('kept', 'kept-1');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE regress_chronicle_nobody;
 BEGIN READ ONLY;

@@ -26,12 +26,14 @@ DELETE FROM chronicle.streams;
 
 SELECT stream, stream_version, data FROM chronicle.events WHERE stream = 'imm-1';
 
--- A role without privileges can read through the views but cannot touch the table.
+-- A reader (granted the views, docs/security.md) reads through them but cannot touch the table.
 CREATE ROLE chronicle_reader;
+GRANT SELECT ON chronicle.events, chronicle.streams TO chronicle_reader;
 SET ROLE chronicle_reader;
 SELECT count(*) FROM chronicle.events WHERE stream = 'imm-1';
 SELECT stream, version FROM chronicle.streams WHERE stream = 'imm-1';
 SELECT count(*) FROM chronicle.event_log;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+REVOKE SELECT ON chronicle.events, chronicle.streams FROM chronicle_reader;
 DROP ROLE chronicle_reader;

@@ -50,7 +50,7 @@ SELECT c.relname, has_table_privilege('sec_fresh', c.oid, 'SELECT') AS sel,
        has_any_column_privilege('sec_fresh', c.oid, 'SELECT') AS some_columns
   FROM pg_class c
  WHERE c.relnamespace = 'chronicle'::regnamespace AND c.relkind IN ('r', 'v', 'S')
-   AND c.relname !~ '^rebuild_'
+   AND c.relname !~ '^rebuild_[0-9]+$'
  ORDER BY 1;
 SELECT chronicle.append('secfresh-1', 'E', '{}');
 SELECT chronicle.append_batch('secfresh-1', '[{"type": "E", "data": {}}]');
@@ -220,12 +220,16 @@ SELECT chronicle.resume_projection('sec_alice_h');
 SET ROLE sec_alice;
 SELECT chronicle.alter_owner('projection', 'sec_alice_p', 'sec_mallory');
 RESET ROLE;
-GRANT sec_alice_team TO sec_alice;
+CREATE ROLE sec_alice_heir;
+GRANT sec_alice_heir TO sec_alice;
 SET ROLE sec_alice;
-SELECT chronicle.alter_owner('projection', 'sec_alice_p', 'sec_alice_team');
-SELECT chronicle.alter_owner('aggregate', 'sec_alice_agg', 'sec_alice_team');
-SELECT chronicle.alter_owner('widget', 'sec_alice_p', 'sec_alice_team');
-SELECT chronicle.alter_owner('projection', 'sec_nope', 'sec_alice_team');
+SELECT chronicle.alter_owner('projection', 'sec_alice_p', 'sec_alice_heir');
+SELECT chronicle.alter_owner('aggregate', 'sec_alice_agg', 'sec_alice_heir');
+-- Alice is a member of the heir: she may still act on what she gave it.
+SELECT chronicle.pause_projection('sec_alice_p');
+SELECT chronicle.resume_projection('sec_alice_p');
+SELECT chronicle.alter_owner('widget', 'sec_alice_p', 'sec_alice_heir');
+SELECT chronicle.alter_owner('projection', 'sec_nope', 'sec_alice_heir');
 RESET ROLE;
 SELECT name, owner, (SELECT relowner::regrole FROM pg_class WHERE oid = table_name) AS table_owner
   FROM chronicle.projections WHERE name = 'sec_alice_p';
@@ -239,7 +243,7 @@ SELECT name, owner FROM chronicle.projections WHERE name = 'sec_alice_h';
 ------------------------------------------------------------------------------------------
 SET ROLE sec_mallory;
 UPDATE chronicle.projections SET owner = 'postgres' WHERE name = 'sec_alice_h';
-UPDATE chronicle.projections SET handler = 'pg_catalog.pg_terminate_backend(integer)'::regprocedure;
+UPDATE chronicle.projections SET handler = 'pg_catalog.pg_sleep(double precision)'::regprocedure;
 INSERT INTO chronicle.projections (name, kind, handler, owner) VALUES ('sec_evil', 'handler', 'sec_app.alice_handler(chronicle.event)', 'postgres');
 DELETE FROM chronicle.projections;
 UPDATE chronicle.aggregates SET owner = 'sec_mallory';
@@ -255,34 +259,39 @@ SELECT name, owner, handler FROM chronicle.projections WHERE name LIKE 'sec_%' O
 ------------------------------------------------------------------------------------------
 CREATE TABLE public.sec_trap_log (role_name name, session_role name, trap text);
 DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO sec_mallory', current_database()); END $$;
-GRANT INSERT, SELECT ON public.sec_trap_log TO PUBLIC;
+GRANT INSERT, SELECT, DELETE ON public.sec_trap_log TO PUBLIC;
 SET ROLE sec_mallory;
 CREATE SCHEMA sec_mine;
 -- A trap for every comparison chronicle makes: operators on text, name, oid, bigint,
 -- integer, regclass, regrole, regprocedure, jsonb; and text overloads of the catalog
 -- functions that take a name.
-CREATE FUNCTION sec_mine.trap(a anyelement, b anyelement) RETURNS boolean LANGUAGE plpgsql AS $$
+DO $$
+DECLARE
+    t text;
+    op text;
 BEGIN
-    INSERT INTO public.sec_trap_log VALUES (current_user, session_user, pg_typeof(a)::text);
-    RETURN a::text = b::text;
+    FOREACH t IN ARRAY ARRAY['text', 'name', 'oid', 'bigint', 'integer', 'regclass', 'regrole',
+                             'regprocedure', 'regnamespace', 'jsonb', 'boolean'] LOOP
+        EXECUTE format($f$CREATE FUNCTION sec_mine.%1$I(a %2$s, b %2$s) RETURNS boolean LANGUAGE plpgsql
+            SET search_path = pg_catalog AS $b$
+            BEGIN
+                INSERT INTO public.sec_trap_log VALUES (current_user, session_user, %3$L);
+                RETURN a::text IS NOT DISTINCT FROM b::text;
+            END $b$ $f$, 'trap_' || replace(t, ' ', '_'), t, t);
+        FOREACH op IN ARRAY ARRAY['=', '<>'] LOOP
+            EXECUTE format('CREATE OPERATOR sec_mine.%s (FUNCTION = sec_mine.%I, LEFTARG = %s, RIGHTARG = %s)',
+                           op, 'trap_' || replace(t, ' ', '_'), t, t);
+        END LOOP;
+    END LOOP;
 END $$;
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = text, RIGHTARG = text);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = name, RIGHTARG = name);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = oid, RIGHTARG = oid);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = bigint, RIGHTARG = bigint);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = integer, RIGHTARG = integer);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = regclass, RIGHTARG = regclass);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = regrole, RIGHTARG = regrole);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = regprocedure, RIGHTARG = regprocedure);
-CREATE OPERATOR sec_mine.= (FUNCTION = sec_mine.trap, LEFTARG = jsonb, RIGHTARG = jsonb);
-CREATE OPERATOR sec_mine.<> (FUNCTION = sec_mine.trap, LEFTARG = text, RIGHTARG = text);
-CREATE OPERATOR sec_mine.<> (FUNCTION = sec_mine.trap, LEFTARG = oid, RIGHTARG = oid);
 CREATE FUNCTION sec_mine.nextval(text) RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'nextval'); RETURN 1; END $$;
 CREATE FUNCTION sec_mine.to_regclass(text) RETURNS regclass LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'to_regclass'); RETURN NULL; END $$;
-CREATE FUNCTION sec_mine.format(text, VARIADIC "any") RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION sec_mine.format(text, text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'format'); RETURN ''; END $$;
+CREATE FUNCTION sec_mine.current_setting(text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'current_setting'); RETURN ''; END $$;
 CREATE FUNCTION sec_mine.quote_literal(text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'quote_literal'); RETURN ''; END $$;
 CREATE FUNCTION sec_mine.pg_has_role(oid, oid, text) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -291,9 +300,12 @@ CREATE FUNCTION sec_mine.has_function_privilege(oid, oid, text) RETURNS boolean 
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'has_function_privilege'); RETURN true; END $$;
 CREATE FUNCTION sec_mine.jsonb_typeof(jsonb) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO public.sec_trap_log VALUES (current_user, session_user, 'jsonb_typeof'); RETURN 'object'; END $$;
-CREATE FUNCTION sec_mine.coalesce_trap() RETURNS void LANGUAGE sql AS $$ SELECT $$;
 CREATE FUNCTION sec_mine.handler(e chronicle.event) RETURNS void LANGUAGE sql AS $$ SELECT $$;
 SET search_path = sec_mine, pg_catalog, public;
+-- The traps work: mallory's own comparisons call them.
+SELECT 'a'::text = 'a'::text AS mallory_compares, format('%s', 'x'::text) AS mallory_formats;
+SELECT role_name, trap FROM public.sec_trap_log ORDER BY trap;
+DELETE FROM public.sec_trap_log;
 SELECT chronicle.define_aggregate('sec_mal_agg', '{"initial": {"n": 0}, "on": {"*": [{"count": "n"}]}}',
                                   category => 'secrole');
 SELECT chronicle.define_aggregate('sec_mal_agg', '{"initial": {"n": 1}, "on": {"*": [{"count": "n"}]}}',
@@ -336,6 +348,8 @@ CREATE TABLE sec_app.important (id int);
 INSERT INTO sec_app.important VALUES (42);
 CREATE TABLE sec_app.important_chronicle_rebuild (id int);
 INSERT INTO sec_app.important_chronicle_rebuild VALUES (7);
+GRANT SELECT ON sec_app.important, sec_app.important_chronicle_rebuild TO sec_alice;
+SET ROLE sec_alice;
 SELECT chronicle.define_aggregate('sec_important', '{"initial": {"n": 0}, "on": {"*": [{"count": "n"}]}}',
                                   category => 'secimp');
 SELECT chronicle.create_projection('sec_important', 'sec_important', table_name => 'sec_app.important_p');
@@ -356,6 +370,7 @@ SELECT count(*) FROM pg_class c JOIN chronicle.projections p ON p.rebuild_table 
  WHERE p.name LIKE 'sec_important%';
 SELECT * FROM sec_app.important;
 SELECT * FROM sec_app.important_chronicle_rebuild;
+RESET ROLE;
 -- A rebuild_table pointing at a user's table (edited by hand) is refused, never dropped.
 UPDATE chronicle.projections SET rebuild_table = 'sec_app.important', rebuild_position = 0
  WHERE name = 'sec_important2';
@@ -366,7 +381,7 @@ UPDATE chronicle.projections SET rebuild_table = NULL, rebuild_position = NULL W
 SELECT chronicle.drop_projection('sec_important');
 SELECT chronicle.drop_projection('sec_important2');
 SELECT count(*) AS rebuild_tables_left FROM pg_class
- WHERE relnamespace = 'chronicle'::regnamespace AND relname ~ '^rebuild_';
+ WHERE relnamespace = 'chronicle'::regnamespace AND relname ~ '^rebuild_[0-9]+$';
 
 ------------------------------------------------------------------------------------------
 -- Clean up
@@ -376,5 +391,5 @@ SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates WHERE name LIKE 
 DROP SCHEMA sec_app CASCADE;
 DROP SCHEMA sec_mine CASCADE;
 DROP TABLE public.sec_trap_log;
-DROP OWNED BY sec_fresh, sec_writer, sec_reader, sec_manager, sec_alice, sec_mallory, sec_alice_team;
-DROP ROLE sec_fresh, sec_writer, sec_reader, sec_manager, sec_alice, sec_mallory, sec_alice_team;
+DROP OWNED BY sec_fresh, sec_writer, sec_reader, sec_manager, sec_alice, sec_mallory, sec_alice_team, sec_alice_heir;
+DROP ROLE sec_fresh, sec_writer, sec_reader, sec_manager, sec_alice, sec_mallory, sec_alice_team, sec_alice_heir;
