@@ -21,6 +21,11 @@ ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET NOT NULL;
 
 -- [section: runtime identity]
 
+-- Until define_aggregate records its caller as the owner (write side), a new aggregate
+-- belongs to the role that inserts it, as those defined before 0.4 belong to the
+-- extension's owner; without a default, defining an aggregate would fail on NOT NULL.
+ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET DEFAULT (current_user::regrole);
+
 -- [section: management]
 
 -- [section: privileges]
