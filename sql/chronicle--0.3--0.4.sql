@@ -26,6 +26,13 @@ ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET NOT NULL;
 -- extension's owner; without a default, defining an aggregate would fail on NOT NULL.
 ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET DEFAULT (current_user::regrole);
 
+-- The inline fill in C: the rows are written as the projection's owner (their casts and
+-- domain checks are the owner's code), the catalog read and the lock on the event log
+-- taken as the caller, with a pinned search_path throughout.
+CREATE OR REPLACE FUNCTION chronicle._projection_fill(projection_name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'chronicle_projection_fill' LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION chronicle._projection_fill(text) FROM PUBLIC;
+
 -- [section: management]
 
 -- [section: privileges]
