@@ -31,6 +31,15 @@ CREATE EVENT TRIGGER chronicle_guard_extension_drop ON ddl_command_start
 
 -- [section: runtime identity]
 
+-- The inline fill in C: the rows are written as the projection's owner (their casts and
+-- domain checks are the owner's code), the catalog read and the lock on the event log
+-- taken as the caller, with a pinned search_path throughout.
+CREATE OR REPLACE FUNCTION chronicle._projection_fill(projection_name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'chronicle_projection_fill' LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION chronicle._projection_fill(text) FROM PUBLIC;
+-- The fill takes its lock itself now.
+DROP FUNCTION chronicle._projection_lock_appends();
+
 -- [section: management]
 
 -- Running SQL as another role (chronicle._execute_as) and the management trampoline

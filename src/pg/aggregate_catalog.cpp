@@ -4,6 +4,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 
 extern "C" {
@@ -17,6 +18,7 @@ extern "C" {
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(chronicle_aggregates_changed);
 }
@@ -45,6 +47,7 @@ struct StoredAggregate {
     int32 snapshot_every;
     int64 revision;
     Oid reducer;
+    Oid owner;
 };
 
 void forget_on_relcache_change(Datum, Oid relid) {
@@ -59,14 +62,31 @@ void forget_on_relcache_change(Datum, Oid relid) {
 }
 
 // Reads every row; PostgreSQL calls only, results in `context`.
+// Who owns the aggregates of a database still at 0.2 or 0.3 (during an upgrade), whose
+// table has no owner column yet: the owner of chronicle.aggregates, as the upgrade decides.
+Oid aggregates_table_owner(Oid table) {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: relation %u does not exist", table);
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
 StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
+    const Oid table = aggregate_relations().aggregates;
+    const bool has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
+    const Oid table_owner = has_owner ? InvalidOid : aggregates_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
     // Read with the latest snapshot, not the statement's: like PostgreSQL's own catalogs,
     // definitions are current whatever the transaction's isolation. An append that waited for
     // a redefinition to commit must see it, or it would snapshot the old definition.
     SPIPlanPtr plan = SPI_prepare(
-        "SELECT name, definition, category, snapshot_every, revision, "
-        "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid) FROM chronicle.aggregates",
+        has_owner ? "SELECT name, definition, category, snapshot_every, revision, "
+                    "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid), "
+                    "owner::pg_catalog.oid FROM chronicle.aggregates"
+                  : "SELECT name, definition, category, snapshot_every, revision, "
+                    "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid), 0::pg_catalog.oid "
+                    "FROM chronicle.aggregates",
         0, nullptr);
     if (plan == nullptr) elog(ERROR, "chronicle: preparing the aggregates query failed");
     // In parallel mode (a fold under a Gather) no new snapshot may be taken: there the
@@ -90,6 +110,8 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
         rows[i].snapshot_every = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
         rows[i].revision = DatumGetInt64(SPI_getbinval(tuple, desc, 5, &isnull));
         rows[i].reducer = DatumGetObjectId(SPI_getbinval(tuple, desc, 6, &isnull));
+        rows[i].owner =
+            has_owner ? DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull)) : table_owner;
     }
     MemoryContextSwitchTo(spi_context);
     SPI_finish();
@@ -103,7 +125,15 @@ void reload(Cache& fresh) {
     pg_guarded([&] {
         context = AllocSetContextCreate(CurrentMemoryContext, "chronicle aggregates load",
                                         ALLOCSET_DEFAULT_SIZES);
-        rows = read_stored_aggregates(context, &count);
+        // Not through the caller's search_path: the query's casts and functions are
+        // chronicle's, whoever folds.
+        OwnerContext pinned;
+        enter_pinned_context(&pinned);
+        PG_TRY();
+        { rows = read_stored_aggregates(context, &count); }
+        PG_FINALLY();
+        { leave_owner_context(&pinned); }
+        PG_END_TRY();
     });
     for (uint64 i = 0; i < count; ++i) {
         const StoredAggregate& row = rows[i];
@@ -113,6 +143,7 @@ void reload(Cache& fresh) {
         entry->snapshot_every = row.snapshot_every;
         entry->revision = row.revision;
         entry->reducer = row.reducer;
+        entry->owner = row.owner;
         Value definition;
         pg_guarded([&] { jsonb_to_value(&row.definition->root, definition); });
         try {

@@ -6,6 +6,7 @@
 #include "chronicle/core/snapshot_policy.hpp"
 #include "chronicle/core/uuid.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/reducer_call.hpp"
 #include "chronicle/pg/snapshot_store.hpp"
@@ -232,28 +233,40 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
     StreamScan scan;
     pg_guarded([&] {
         stream_scan_begin(&scan, stream, start.version, snapshot);
-        reducer_call_begin(&call, aggregate.reducer, initial, aggregate.name.c_str());
-        // One guard for the whole loop: nothing here owns C++ memory.
-        while (true) {
-            if (!stream_scan_next(&scan)) {
-                result.reached = !target.bounded || result.version >= target.max_version;
-                break;
+        // The reducer is the aggregate owner's code, whoever folds (a user's fold, another
+        // role's append taking a snapshot, a projection): planned (where EXECUTE is
+        // checked) and run as that owner. The scan and the snapshot writes are chronicle's
+        // own, below the executor, and check no rights.
+        OwnerContext owner;
+        enter_owner_context(&owner, aggregate.owner, "aggregate", aggregate.name.c_str());
+        PG_TRY();
+        {
+            reducer_call_begin(&call, aggregate.reducer, initial, aggregate.name.c_str());
+            // One guard for the whole loop: nothing here owns C++ memory.
+            while (true) {
+                if (!stream_scan_next(&scan)) {
+                    result.reached = !target.bounded || result.version >= target.max_version;
+                    break;
+                }
+                if (beyond_target(scan, target)) break;
+                reducer_call_apply(&call, &scan, aggregate.name.c_str(), stream_name.c_str());
+                result.has_state = true;
+                result.version = scan.version;
+                if (observer && observer->wants(scan.version)) {
+                    observer->state_after(&scan, reducer_call_state(&call));
+                }
             }
-            if (beyond_target(scan, target)) break;
-            reducer_call_apply(&call, &scan, aggregate.name.c_str(), stream_name.c_str());
-            result.has_state = true;
-            result.version = scan.version;
-            if (observer && observer->wants(scan.version)) {
-                observer->state_after(&scan, reducer_call_state(&call));
+            stream_scan_end(&scan);
+            if (result.has_state) {
+                MemoryContext caller = MemoryContextSwitchTo(result_context);
+                result.state = DatumGetJsonbPCopy(JsonbPGetDatum(reducer_call_state(&call)));
+                MemoryContextSwitchTo(caller);
             }
+            reducer_call_end(&call);
         }
-        stream_scan_end(&scan);
-        if (result.has_state) {
-            MemoryContext caller = MemoryContextSwitchTo(result_context);
-            result.state = DatumGetJsonbPCopy(JsonbPGetDatum(reducer_call_state(&call)));
-            MemoryContextSwitchTo(caller);
-        }
-        reducer_call_end(&call);
+        PG_FINALLY();
+        { leave_owner_context(&owner); }
+        PG_END_TRY();
     });
     return result;
 }

@@ -6,6 +6,7 @@
 
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/projection_rows.hpp"
 #include "chronicle/pg/text_view.hpp"
@@ -31,7 +32,8 @@ struct InlineProjection {
     std::string name;
     std::string aggregate;
     Oid table;
-    Jsonb* columns;                                       // in the cache's memory context
+    Oid owner;       // its statements, their casts and domain checks, and the fold run as this role
+    Jsonb* columns;  // in the cache's memory context
     RowStatements statements{nullptr, nullptr, nullptr};  // kept plans, made on first use
 };
 
@@ -106,15 +108,24 @@ void reload(Cache& c) {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
         // The latest snapshot, like the aggregates' cache: an append that waited for a
         // projection's creation to commit must keep that projection current.
-        SPIPlanPtr plan = SPI_prepare(
-            "SELECT name, aggregate, category, table_name::oid, columns "
-            "FROM chronicle.projections WHERE mode = 'inline' AND state = 'running'",
-            0, nullptr);
-        if (plan == nullptr ||
-            SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(), InvalidSnapshot, true,
-                                 false, 0) != SPI_OK_SELECT) {
-            elog(ERROR, "chronicle: reading chronicle.projections failed");
+        // Not through the appender's search_path: the query's operators are chronicle's.
+        OwnerContext pinned;
+        enter_pinned_context(&pinned);
+        PG_TRY();
+        {
+            SPIPlanPtr plan = SPI_prepare(
+                "SELECT name, aggregate, category, table_name::oid, columns, owner::oid "
+                "FROM chronicle.projections WHERE mode = 'inline' AND state = 'running'",
+                0, nullptr);
+            if (plan == nullptr ||
+                SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                     true, false, 0) != SPI_OK_SELECT) {
+                elog(ERROR, "chronicle: reading chronicle.projections failed");
+            }
         }
+        PG_FINALLY();
+        { leave_owner_context(&pinned); }
+        PG_END_TRY();
         count = SPI_processed;
         rows = SPI_tuptable;
     });
@@ -129,6 +140,7 @@ void reload(Cache& c) {
             projection.columns = DatumGetJsonbPCopy(SPI_getbinval(row, desc, 5, &isnull));
             MemoryContextSwitchTo(caller);
             projection.table = DatumGetObjectId(SPI_getbinval(row, desc, 4, &isnull));
+            projection.owner = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
             category = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
         });
         pg_guarded([&] {
@@ -163,24 +175,31 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
             if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
         });
         for (InlineProjection& projection : *projections) {
-            if (projection.statements.select_row == nullptr) {
-                RowStatements prepared =
-                    prepare_row_statements(projection.table, projection.columns);
-                pg_guarded([&] {
-                    SPI_keepplan(prepared.select_row);
-                    SPI_keepplan(prepared.update_row);
-                    SPI_keepplan(prepared.insert_row);
-                });
-                projection.statements = prepared;
-            }
             const AggregateRef aggregate = find_aggregate(projection.aggregate);
-            Snapshot latest = nullptr;
-            pg_guarded([&] { latest = GetLatestSnapshot(); });
-            // Under the stream's lock SnapshotSelf sees all of its events; the statements
-            // run with the latest snapshot, so that a repeatable-read append finds the row
-            // its predecessor on this stream wrote.
-            fold_onto_row(*aggregate, projection.table, projection.statements, stream, new_version,
-                          SnapshotSelf, latest);
+            // Everything below is the projection owner's business, done with the owner's
+            // rights: the appender needs none on the table, and the table's casts and
+            // domain checks never run with the appender's. Prepared as the owner too, so
+            // that the statements are planned with the same (pinned) search_path they run
+            // with and are not re-planned on every append.
+            as_owner(projection.owner, "projection", projection.name.c_str(), [&] {
+                if (projection.statements.select_row == nullptr) {
+                    RowStatements prepared =
+                        prepare_row_statements(projection.table, projection.columns);
+                    pg_guarded([&] {
+                        SPI_keepplan(prepared.select_row);
+                        SPI_keepplan(prepared.update_row);
+                        SPI_keepplan(prepared.insert_row);
+                    });
+                    projection.statements = prepared;
+                }
+                Snapshot latest = nullptr;
+                pg_guarded([&] { latest = GetLatestSnapshot(); });
+                // Under the stream's lock SnapshotSelf sees all of its events; the statements
+                // run with the latest snapshot, so that a repeatable-read append finds the
+                // row its predecessor on this stream wrote.
+                fold_onto_row(*aggregate, projection.table, projection.statements, stream,
+                              new_version, SnapshotSelf, latest);
+            });
         }
         pg_guarded([&] { SPI_finish(); });
     });

@@ -16,23 +16,27 @@
 #include "chronicle/pg/event_log_access.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/projection_rows.hpp"
 #include "chronicle/pg/worker_settings.hpp"
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_proc.h"
 #include "storage/lmgr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -201,29 +205,55 @@ int64 event_position(const std::string& stream, int64 version) {
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-// Runs `body` with the projection owner's rights, never the worker's (a superuser): the
-// projection's tables, its handler and its casts are the owner's business. Restricted like
-// a maintenance command, so that user code cannot change the worker's session.
-template <typename F>
-void as_owner(const Job& job, F&& body) {
-    Oid worker_user = InvalidOid;
-    int security = 0;
-    pg_guarded([&] {
-        if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job.owner))) {
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                            errmsg("the owner of projection \"%s\" no longer exists", job.name)));
-        }
-        GetUserIdAndSecContext(&worker_user, &security);
-        SetUserIdAndSecContext(
-            job.owner, security | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    });
-    try {
-        body();
-    } catch (...) {
-        pg_guarded([&] { SetUserIdAndSecContext(worker_user, security); });
-        throw;
+// Whoever edited chronicle.projections last (a superuser by hand, before 0.4 a role with
+// DML on it), the worker calls only a handler it may call safely: a plain function
+// (chronicle.event) RETURNS void, not returning a set (anything else is called with the
+// wrong arguments: a crash, not an error), that the owner may still execute (EXECUTE is
+// checked here because fmgr calls bypass it; the owner may have lost it since). Before
+// each batch: a GRANT or a fix takes effect at the next one after resume_projection.
+void check_handler(const Job& job) {
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(job.handler));
+    if (!HeapTupleIsValid(tuple)) {
+        ereport(ERROR,
+                (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+                 errmsg("the handler of projection \"%s\" (function %u) no longer exists", job.name,
+                        job.handler),
+                 errhint("Drop the projection and create it again with an existing handler.")));
     }
-    pg_guarded([&] { SetUserIdAndSecContext(worker_user, security); });
+    Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+    const char* wrong = nullptr;
+    if (proc->prokind != PROKIND_FUNCTION) {
+        wrong = "it is not a plain function";
+    } else if (proc->proretset) {
+        wrong = "it returns a set";
+    } else if (proc->prorettype != VOIDOID) {
+        wrong = "it does not return void";
+    } else if (proc->pronargs != 1 || proc->proargtypes.values[0] != event_log_oids().event_type) {
+        wrong = "its arguments are not (chronicle.event)";
+    }
+    ReleaseSysCache(tuple);
+    if (wrong) {
+        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+                        errmsg("the handler of projection \"%s\", %s, cannot be a handler: %s",
+                               job.name, format_procedure(job.handler), wrong),
+                        errhint("A handler is a function (e chronicle.event) RETURNS void.")));
+    }
+    const char* owner = GetUserNameFromId(job.owner, true);
+    if (owner == nullptr) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                        errmsg("the owner of projection \"%s\" no longer exists", job.name),
+                        errhint("Give the projection to an existing role.")));
+    }
+    if (pg_proc_aclcheck(job.handler, job.owner, ACL_EXECUTE) != ACLCHECK_OK) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for function %s", format_procedure(job.handler)),
+                        errdetail("Projection \"%s\" runs its handler as its owner, %s, who may "
+                                  "not execute it.",
+                                  job.name, owner),
+                        errhint("GRANT EXECUTE on the function to the owner, then SELECT "
+                                "chronicle.resume_projection('%s').",
+                                job.name)));
+    }
 }
 
 // The category's events after `from`, below `horizon`, at most `limit`.
@@ -251,7 +281,7 @@ BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 hor
     const AggregateRef aggregate = find_aggregate(job.aggregate);
     RowFailure failure;
     try {
-        as_owner(job, [&] {
+        as_owner(job.owner, "projection", job.name, [&] {
             const ProjectionStatements sql = prepare_projection_statements(table, job.columns);
             fold_onto_rows(*aggregate, sql, plan.streams, events_snapshot, InvalidSnapshot,
                            failure);
@@ -282,7 +312,8 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Snapshot ev
     });
     const uint64 count = static_cast<uint64>(batch.count);
     int64 last = from;
-    as_owner(job, [&] {
+    if (count > 0) pg_guarded([&] { check_handler(job); });
+    as_owner(job.owner, "projection", job.name, [&] {
         pg_guarded([&] {
             FmgrInfo handler;
             fmgr_info(job.handler, &handler);
@@ -298,7 +329,11 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Snapshot ev
                 InitFunctionCallInfoData(*call, &handler, 1, InvalidOid, nullptr, nullptr);
                 call->args[0].value = event;
                 call->args[0].isnull = false;
+                // A set_config(..., false) in the handler ends with its call: the next
+                // event's call, and the worker's own queries after the batch, never see it.
+                const int nest = begin_user_call();
                 (void)FunctionCallInvoke(call);
+                end_user_call(nest);
                 MemoryContextSwitchTo(caller);
                 MemoryContextReset(per_event);
                 // The next call sees what this one wrote.
@@ -340,7 +375,7 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
         if (!plan.more) break;
     }
     pg_guarded([&] { UnregisterSnapshot(latest); });
-    as_owner(job, [&] {
+    as_owner(job.owner, "projection", job.name, [&] {
         pg_guarded([&] {
             Oid types[3] = {REGCLASSOID, REGCLASSOID, JSONBOID};
             Datum values[3] = {ObjectIdGetDatum(job.table), ObjectIdGetDatum(job.rebuild_table),

@@ -59,6 +59,26 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     if (!attach_worker(info, database, true)) proc_exit(0);
 
     SetConfigOption("application_name", kAppName, PGC_USERSET, PGC_S_SESSION);
+    // The worker is connected as the bootstrap superuser, and ALTER DATABASE / ALTER ROLE
+    // settings (a database owner who is no superuser may set them for the whole database)
+    // were applied when it connected. None of them may steer it:
+    // * search_path: the worker's own queries, and the user code it runs as the owners,
+    //   resolve names through pg_catalog only (user code qualifies names or sets its own
+    //   path with ALTER FUNCTION ... SET). PGC_S_CLIENT, the source of a client's startup
+    //   options: it beats the database's and roles' settings and becomes the RESET value
+    //   (a RESET in user code cannot bring the database's back), while a function's own SET
+    //   clause (PGC_S_SESSION) still applies inside that function. PGC_S_OVERRIDE would
+    //   silently ignore those SET clauses, leaving well-written handlers without their path.
+    // * role: ALTER DATABASE ... SET role would make the worker run its own loop as that
+    //   role (the superuser is a member of every role). Forced back to the session user;
+    //   user code cannot SET ROLE anyway (security-restricted).
+    // DateStyle, TimeZone, IntervalStyle and extra_float_digits are left to the database:
+    // the worker's queries pass values in binary (no text round trip), a fold's recorded_at
+    // is always UTC, and handlers formatting values as the database does is what users want.
+    // session_replication_role and the logging settings are superuser-only: no database
+    // owner can set them. check_function_bodies only matters to CREATE FUNCTION.
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_CLIENT);
+    SetConfigOption("role", "none", PGC_SUSET, PGC_S_OVERRIDE);
     // A round reads the read horizon and only then the events below it; under a snapshot
     // taken before the horizon (repeatable read set as the server's default) it would miss
     // events committed in between and pass them forever. Whatever the server's defaults,

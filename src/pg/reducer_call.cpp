@@ -3,6 +3,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/event_log_access.hpp"
+#include "chronicle/pg/owner_context.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -147,7 +148,11 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
         HeapTupleHasExternal(event) ? HeapTupleGetDatum(event) : PointerGetDatum(event->t_data);
     call->params->params[1].isnull = false;
     bool isnull = false;
+    // Each call in a nest level of its own: a set_config(..., false) in the reducer ends
+    // with this event, not with the fold.
+    const int nest = begin_user_call();
     Datum result = ExecEvalExpr(call->expression, call->econtext, &isnull);
+    end_user_call(nest);
     if (isnull) {
         ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::ReducerFailed)),
                         errmsg("reducer %s of aggregate \"%s\" returned NULL for event %lld of "

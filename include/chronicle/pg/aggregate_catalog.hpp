@@ -24,6 +24,7 @@ struct CachedAggregate {
     std::int64_t snapshot_every = 0;
     std::int64_t revision = 0;
     Oid reducer = InvalidOid;  // a reducer aggregate's function; InvalidOid when declarative
+    Oid owner = InvalidOid;    // the role its reducer runs as, whoever triggers the fold
     AggregateDefinition definition;
     std::string broken;  // why the stored definition does not compile, if it does not
 };

@@ -31,7 +31,9 @@ struct ReducerCall {
 void check_reducer_signature(Oid function);
 
 // Plans the call and starts from a copy of `initial`. A reducer that was dropped since the
-// aggregate was defined is a CH023 error naming the aggregate.
+// aggregate was defined is a CH023 error naming the aggregate. Call this and the calls
+// below in the aggregate owner's context (owner_context.hpp): planning checks EXECUTE for
+// the current user, and inlines a SQL reducer with the current search_path.
 void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const char* aggregate);
 
 // state := reducer(state, the scan's current event). A NULL result is an error.
