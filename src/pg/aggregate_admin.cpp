@@ -7,6 +7,7 @@
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/postgres.hpp"
 #include "chronicle/pg/reducer_call.hpp"
@@ -96,8 +97,7 @@ Oid resolve_reducer(const char* name) {
 // Every name is qualified as well, in case a query ever runs without the pin.
 struct AsTableOwner {
     Oid caller;
-    int saved_context;
-    int guc_level;
+    OwnerContext context;
     // Before ALTER EXTENSION ... UPDATE TO '0.4' the library runs on a catalog without
     // owners: aggregates then belong to nobody, as they did.
     bool has_owner;
@@ -105,7 +105,7 @@ struct AsTableOwner {
 
 AsTableOwner become_table_owner() {
     AsTableOwner saved;
-    GetUserIdAndSecContext(&saved.caller, &saved.saved_context);
+    saved.caller = GetUserId();
     // By OID and name in the given schema: no lookup here goes through search_path.
     Oid schema = get_namespace_oid("chronicle", false);
     Oid table = get_relname_relid("aggregates", schema);
@@ -114,17 +114,12 @@ AsTableOwner become_table_owner() {
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
     saved.has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
-    saved.guc_level = NewGUCNestLevel();
-    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
-    SetUserIdAndSecContext(
-        owner, saved.saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    enter_owner_context(&saved.context, owner, "table", "chronicle.aggregates");
     return saved;
 }
 
 void restore_user(const AsTableOwner& saved) {
-    SetUserIdAndSecContext(saved.caller, saved.saved_context);
-    AtEOXact_GUC(true, saved.guc_level);
+    leave_owner_context(&saved.context);
 }
 
 void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,

@@ -11,6 +11,7 @@
 // chronicle._execute_as runs one piece of SQL as a given role (the caller, or an object's
 // owner), security-restricted, with a given search_path and its settings undone afterwards:
 // how a definer function creates or drops a user's table with that user's own rights.
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/postgres.hpp"
 
 extern "C" {
@@ -116,14 +117,8 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
 
     // An error anywhere below aborts the (sub)transaction, which restores the user, the
     // security context and the settings as they were at its start.
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(
-        role, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    const int nest = NewGUCNestLevel();
-    (void)set_config_option("search_path", search_path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                            true, 0, false);
+    chronicle::pg::OwnerContext context{InvalidOid, 0, 0};
+    chronicle::pg::enter_role_context(&context, role, search_path);
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
     const int rc = SPI_execute(sql, false, 0);
@@ -138,8 +133,7 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
     }
     SPI_finish();
 
-    AtEOXact_GUC(false, nest);
-    SetUserIdAndSecContext(saved_user, saved_context);
+    chronicle::pg::leave_owner_context(&context);
     if (first == nullptr) PG_RETURN_NULL();
     PG_RETURN_TEXT_P(cstring_to_text(first));
 }

@@ -11,12 +11,12 @@ namespace chronicle::pg {
 
 namespace {
 
-void pin_search_path() {
+void set_search_path(const char* search_path) {
     // GUC_ACTION_SAVE in the nest level just opened: rolled back with it, as a function's
     // SET clause is. PGC_S_SESSION so that the owner's own functions may still set theirs
     // (ALTER FUNCTION ... SET search_path), which is what users are told to do.
-    (void)set_config_option("search_path", kPinnedSearchPath, PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
+    (void)set_config_option("search_path", search_path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
 }
 
 }  // namespace
@@ -30,17 +30,21 @@ void enter_owner_context(OwnerContext* context, Oid owner, const char* kind, con
                         errdetail("Its owner was role %u, which was dropped.", owner),
                         errhint("Give the %s to an existing role.", kind)));
     }
+    enter_role_context(context, owner, kPinnedSearchPath);
+}
+
+void enter_role_context(OwnerContext* context, Oid role, const char* search_path) {
     GetUserIdAndSecContext(&context->saved_user, &context->saved_security);
-    SetUserIdAndSecContext(owner, context->saved_security | SECURITY_LOCAL_USERID_CHANGE |
-                                      SECURITY_RESTRICTED_OPERATION);
+    SetUserIdAndSecContext(role, context->saved_security | SECURITY_LOCAL_USERID_CHANGE |
+                                     SECURITY_RESTRICTED_OPERATION);
     context->guc_nest = NewGUCNestLevel();
-    pin_search_path();
+    set_search_path(search_path);
 }
 
 void enter_pinned_context(OwnerContext* context) {
     GetUserIdAndSecContext(&context->saved_user, &context->saved_security);
     context->guc_nest = NewGUCNestLevel();
-    pin_search_path();
+    set_search_path(kPinnedSearchPath);
 }
 
 void leave_owner_context(const OwnerContext* context) {

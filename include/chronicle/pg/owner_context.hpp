@@ -38,6 +38,10 @@ void enter_owner_context(OwnerContext* context, Oid owner, const char* kind, con
 // queries run by a caller whose search_path is not to be trusted.
 void enter_pinned_context(OwnerContext* context);
 
+// As enter_owner_context, with another search_path: chronicle._execute_as runs a caller's
+// DDL as the caller would have run it, resolving names with the caller's own path.
+void enter_role_context(OwnerContext* context, Oid role, const char* search_path);
+
 // Undoes every setting changed since the matching enter (the pinned search_path included)
 // and restores the identity. Call it on every path, errors included, and before the
 // caller's subtransaction (if any) is rolled back: rolling it back first would already have
