@@ -59,10 +59,13 @@ is(sqlstate_of(q{SELECT chronicle.append('order-2', 'Placed', '{}',
 	event_id => '00000000-0000-4000-8000-000000000001')}),
 	'CH002', 'an event id stored in another stream fails with CH002');
 is( $node->safe_psql(
-		'postgres', q{SELECT chronicle.append('order-1', 'Shipped', '{}',
+		'postgres', q{SELECT chronicle.append('order-1', 'Shipped', '{}', '{"carrier": "x"}',
 	expected_version => 2, event_id => '00000000-0000-4000-8000-000000000001')}),
 	'3',
 	'an idempotent retry returns the same version');
+is(sqlstate_of(q{SELECT chronicle.append('order-1', 'Shipped', '{}',
+	expected_version => 2, event_id => '00000000-0000-4000-8000-000000000001')}),
+	'CH002', 'a retry with other content (no metadata) under the same id fails with CH002');
 is( sqlstate_of(
 		q{BEGIN; SELECT chronicle.append('order-3', 'Placed', '{}'); PREPARE TRANSACTION 'p1';}),
 	'CH004',
