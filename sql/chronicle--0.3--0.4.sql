@@ -48,6 +48,10 @@ DROP FUNCTION chronicle._projection_lock_appends();
 CREATE FUNCTION chronicle._execute_as(role regrole, search_path text, sql text) RETURNS text
     AS 'MODULE_PATHNAME', 'chronicle_execute_as' LANGUAGE C VOLATILE;
 REVOKE ALL ON FUNCTION chronicle._execute_as(regrole, text, text) FROM PUBLIC;
+-- Run as the caller by _create_projection (so PUBLIC keeps EXECUTE): it only parses a type
+-- name, with the caller's own search_path and rights.
+CREATE FUNCTION chronicle._parse_type(type_name text) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'chronicle_parse_type' LANGUAGE C STABLE STRICT;
 
 -- Only the owner of an object, a role with the owner's privileges, or a superuser may
 -- change it (pg_has_role(..., 'USAGE') is PostgreSQL's has_privs_of_role: superusers pass).
@@ -160,6 +164,8 @@ DECLARE
     column_name text;
     column_spec jsonb;
     name_parts text[];
+    parsed_type bigint[];
+    type_name text;
 BEGIN
     PERFORM chronicle._projection_check_name(name);
     IF mode IS NULL OR mode NOT IN ('async', 'inline') THEN
@@ -186,17 +192,20 @@ BEGIN
         RAISE EXCEPTION 'projection "%" already exists', name USING ERRCODE = 'CH032';
     END IF;
     spec := chronicle._projection_columns(columns);
-    -- Type names are the caller's: resolved as the caller, with the caller's search_path.
+    -- Type names are the caller's: parsed as the caller, with the caller's search_path, into
+    -- a type and a modifier. Only format_type's spelling of them (schema-qualified outside
+    -- pg_catalog, as this function's path is pinned) reaches the DDL and the catalog.
     FOR column_name, column_spec IN SELECT key, value FROM jsonb_each(spec) ORDER BY key LOOP
         BEGIN
-            PERFORM chronicle._execute_as(caller, caller_path,
-                                          format('SELECT %L::pg_catalog.regtype', column_spec->>'type'));
+            parsed_type := chronicle._execute_as(caller, caller_path,
+                               format('SELECT chronicle._parse_type(%L)', column_spec->>'type'))::bigint[];
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'column "%": type "%" does not exist', column_name, column_spec->>'type'
                 USING ERRCODE = 'CH030';
         END;
-        -- Parsed as a type name and nothing else by the cast above: safe in the DDL.
-        column_defs := column_defs || format(', %I %s', column_name, column_spec->>'type');
+        type_name := format_type(parsed_type[1]::oid, parsed_type[2]::integer);
+        column_defs := column_defs || format(', %I %s', column_name, type_name);
+        spec := jsonb_set(spec, ARRAY[column_name, 'type'], to_jsonb(type_name));
     END LOOP;
     -- The name is parsed as a (qualified) identifier and quoted again: nothing but a name
     -- reaches the DDL.
@@ -235,13 +244,11 @@ BEGIN
         RAISE EXCEPTION 'a projection table cannot be temporary' USING ERRCODE = 'CH030',
             DETAIL = 'The worker and other sessions could not see it, and it would vanish with this session.';
     END IF;
-    -- The types as the table has them, schema-qualified where not in pg_catalog: the
-    -- statements that fill the table never resolve a name through anyone's search_path.
-    SELECT coalesce(jsonb_object_agg(s.key, jsonb_build_object(
-               'type', format_type(a.atttypid, a.atttypmod), 'path', s.value->'path')), '{}')
-      INTO spec
-      FROM jsonb_each(spec) s
-      JOIN pg_attribute a ON a.attrelid = target AND a.attname = s.key AND NOT a.attisdropped;
+    -- The table recorded is the one just made, by the caller: never another role's.
+    IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = target AND c.relowner = caller::oid
+                      AND c.relkind = 'r') THEN
+        RAISE EXCEPTION 'table % was not created by this call', target USING ERRCODE = 'CH030';
+    END IF;
     INSERT INTO chronicle.projections (name, kind, mode, aggregate, category, table_name, columns, owner)
     VALUES (name, 'aggregate', mode, agg.name, category, target, spec, caller);
     IF mode = 'inline' THEN

@@ -21,7 +21,9 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "parser/parse_type.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -29,6 +31,7 @@ extern "C" {
 
 PG_FUNCTION_INFO_V1(chronicle_management_call);
 PG_FUNCTION_INFO_V1(chronicle_execute_as);
+PG_FUNCTION_INFO_V1(chronicle_parse_type);
 }
 
 namespace {
@@ -136,4 +139,18 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
     chronicle::pg::leave_owner_context(&context);
     if (first == nullptr) PG_RETURN_NULL();
     PG_RETURN_TEXT_P(cstring_to_text(first));
+}
+
+// chronicle._parse_type(type_name text) RETURNS bigint[]: {type oid, typmod} of a type name as
+// the calling role sees it (its search_path, its USAGE). The management functions run it
+// through _execute_as as the caller, then write the type into DDL only as format_type gives
+// it back: the user's text never reaches SQL ("int4 --" is a valid type string to
+// regtype's input, and would comment out the rest of a line).
+extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
+    Oid type = InvalidOid;
+    int32 typmod = -1;
+    parseTypeString(text_to_cstring(PG_GETARG_TEXT_PP(0)), &type, &typmod, false);
+    Datum parts[2] = {Int64GetDatum(type), Int64GetDatum(typmod)};
+    PG_RETURN_ARRAYTYPE_P(
+        construct_array(parts, 2, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }

@@ -3,6 +3,7 @@
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/extension_drop_guard.hpp"
 #include "chronicle/pg/in_flight_positions.hpp"
+#include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/inline_projections.hpp"
 #include "chronicle/pg/postgres.hpp"
 #include "chronicle/pg/projection_launcher.hpp"
@@ -31,6 +32,7 @@ extern "C" void _PG_init(void) {
         chronicle::pg::install_worker_utility_hook();
         if (chronicle::pg::max_workers > 0) chronicle::pg::register_projection_launcher();
     }
+    chronicle::pg::install_exit_on_error_guard();
     chronicle::pg::register_in_flight_positions_callbacks();
     chronicle::pg::register_event_log_invalidation();
     chronicle::pg::register_aggregate_invalidation();

@@ -46,6 +46,10 @@ namespace chronicle::pg {
 
 namespace {
 
+// Set by the worker's SIGINT handler (pg_cancel_backend of the worker); the worker exits
+// after a cancel, so it is never reset.
+volatile sig_atomic_t cancel_requested = 0;
+
 // A projection as the round found it, copied out of SPI into the round's memory.
 struct Job {
     char* name;
@@ -447,7 +451,7 @@ bool run_job(const Job& job, int64 horizon, Snapshot events_snapshot) {
         });
         const char* sqlstate = nullptr;
         pg_guarded([&] { sqlstate = unpack_sql_state(e.data()->sqlerrcode); });
-        switch (failure_action(sqlstate)) {
+        switch (failure_action(sqlstate, cancel_requested != 0)) {
             case FailureAction::Escalate:
                 throw;
             case FailureAction::RetryLater:
@@ -503,6 +507,10 @@ bool projections_installed() {
         });
     });
     return installed;
+}
+
+void note_cancel_request() {
+    cancel_requested = 1;
 }
 
 bool run_projection_round(bool* has_work) {

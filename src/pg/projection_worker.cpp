@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -33,6 +34,13 @@ namespace {
 
 const char* const kAppName = "chronicle worker";
 
+// pg_cancel_backend of the worker: remembered, so that the round tells a real cancel from
+// an error with the same SQLSTATE raised by user code, then handled as any backend does.
+void cancel_handler(SIGNAL_ARGS) {
+    chronicle::pg::note_cancel_request();
+    StatementCancelHandler(postgres_signal_arg);
+}
+
 chronicle::pg::WorkerStartInfo start_info() {
     chronicle::pg::WorkerStartInfo info;
     memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
@@ -49,13 +57,21 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     // die: SIGTERM interrupts a round at its next CHECK_FOR_INTERRUPTS (pg_terminate_backend,
     // DROP DATABASE, shutdown); its transaction rolls back, nothing is half-applied.
     pqsignal(SIGTERM, die);
+    pqsignal(SIGINT, cancel_handler);
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
     BackgroundWorkerUnblockSignals();
 
     // Not wanted any more (the launcher restarted and started another worker, or the database
     // is being dropped): leave before connecting, so as not to hold up DROP DATABASE.
     if (!attach_worker(info, database, false)) proc_exit(0);
-    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+    // As the bootstrap superuser by OID, not the standalone default: connecting as a named
+    // user pins session_authorization (PGC_S_OVERRIDE), which ALTER DATABASE ... SET
+    // session_authorization by a database owner would otherwise change for the worker.
+    BackgroundWorkerInitializeConnectionByOid(database, BOOTSTRAP_SUPERUSERID, 0);
+    if (GetSessionUserId() != BOOTSTRAP_SUPERUSERID || GetUserId() != BOOTSTRAP_SUPERUSERID) {
+        elog(FATAL, "chronicle worker: connected as role %u, not the bootstrap superuser",
+             GetUserId());
+    }
     if (!attach_worker(info, database, true)) proc_exit(0);
 
     SetConfigOption("application_name", kAppName, PGC_USERSET, PGC_S_SESSION);
@@ -79,6 +95,10 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     // owner can set them. check_function_bodies only matters to CREATE FUNCTION.
     SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_CLIENT);
     SetConfigOption("role", "none", PGC_SUSET, PGC_S_OVERRIDE);
+    // * exit_on_error: a database's (or user code's) exit_on_error = on would turn one
+    //   projection's error into the worker's exit, a restart loop that holds back every
+    //   other projection of the database.
+    SetConfigOption("exit_on_error", "off", PGC_SUSET, PGC_S_OVERRIDE);
     // A round reads the read horizon and only then the events below it; under a snapshot
     // taken before the horizon (repeatable read set as the server's default) it would miss
     // events committed in between and pass them forever. Whatever the server's defaults,

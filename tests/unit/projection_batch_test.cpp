@@ -73,25 +73,33 @@ TEST(ProjectionBatchTest, RefusesAReadThatBreaksTheRules) {
 }
 
 TEST(ProjectionFailureTest, TransientConditionsAreRetried) {
-    EXPECT_EQ(failure_action("40001"), FailureAction::RetryLater);
-    EXPECT_EQ(failure_action("40P01"), FailureAction::RetryLater);
-    EXPECT_EQ(failure_action("55P03"), FailureAction::RetryLater);
+    EXPECT_EQ(failure_action("40001", false), FailureAction::RetryLater);
+    EXPECT_EQ(failure_action("40P01", false), FailureAction::RetryLater);
+    EXPECT_EQ(failure_action("55P03", false), FailureAction::RetryLater);
 }
 
-TEST(ProjectionFailureTest, TheServersConditionsEscalate) {
-    EXPECT_EQ(failure_action("57014"), FailureAction::Escalate);  // query_canceled
-    EXPECT_EQ(failure_action("57P01"), FailureAction::Escalate);  // admin_shutdown
-    EXPECT_EQ(failure_action("53200"), FailureAction::Escalate);  // out_of_memory
-    EXPECT_EQ(failure_action("58030"), FailureAction::Escalate);  // io_error
+TEST(ProjectionFailureTest, OnlyARealCancelEscalates) {
+    EXPECT_EQ(failure_action("57014", true), FailureAction::Escalate);  // pg_cancel_backend
+    EXPECT_EQ(failure_action("P0001", true), FailureAction::Escalate);  // whatever it interrupted
+    EXPECT_EQ(failure_action("40001", true), FailureAction::Escalate);
+}
+
+TEST(ProjectionFailureTest, UserRaisedServerConditionsFailTheProjection) {
+    // RAISE ... USING ERRCODE = '57014' in a handler is not a cancel of the worker.
+    EXPECT_EQ(failure_action("57014", false), FailureAction::MarkFailed);  // query_canceled
+    EXPECT_EQ(failure_action("57P01", false), FailureAction::MarkFailed);  // admin_shutdown
+    EXPECT_EQ(failure_action("53200", false), FailureAction::MarkFailed);  // out_of_memory
+    EXPECT_EQ(failure_action("58030", false), FailureAction::MarkFailed);  // io_error
 }
 
 TEST(ProjectionFailureTest, EverythingElseFailsTheProjection) {
-    EXPECT_EQ(failure_action("CH022"), FailureAction::MarkFailed);
-    EXPECT_EQ(failure_action("22P02"), FailureAction::MarkFailed);  // a column's cast
-    EXPECT_EQ(failure_action("P0001"), FailureAction::MarkFailed);  // RAISE in a handler
-    EXPECT_EQ(failure_action("42P01"), FailureAction::MarkFailed);  // its table was dropped
-    EXPECT_EQ(failure_action("XX000"), FailureAction::MarkFailed);
-    EXPECT_EQ(failure_action(""), FailureAction::MarkFailed);
+    EXPECT_EQ(failure_action("CH022", false), FailureAction::MarkFailed);
+    EXPECT_EQ(failure_action("22P02", false), FailureAction::MarkFailed);  // a column's cast
+    EXPECT_EQ(failure_action("P0001", false), FailureAction::MarkFailed);  // RAISE in a handler
+    EXPECT_EQ(failure_action("42P01", false), FailureAction::MarkFailed);  // its table was dropped
+    EXPECT_EQ(failure_action("42501", false), FailureAction::MarkFailed);  // its owner lost a right
+    EXPECT_EQ(failure_action("XX000", false), FailureAction::MarkFailed);
+    EXPECT_EQ(failure_action("", false), FailureAction::MarkFailed);
 }
 
 }  // namespace

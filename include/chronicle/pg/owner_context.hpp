@@ -19,6 +19,10 @@ extern "C" {
 
 namespace chronicle::pg {
 
+// From _PG_init: user code running security-restricted may not turn exit_on_error on (its
+// next error would end the appender's session or the worker).
+void install_exit_on_error_guard();
+
 // The search_path user code runs with, as PostgreSQL 17 pins it for maintenance operations.
 inline constexpr const char* kPinnedSearchPath = "pg_catalog, pg_temp";
 

@@ -21,4 +21,9 @@ bool projections_installed();
 // (the worker then wants to be woken by appends).
 bool run_projection_round(bool* has_work);
 
+// The worker's SIGINT handler calls this (async-signal-safe: it only sets a flag). A round
+// escalates an error only when the worker itself was asked to cancel, never for a SQLSTATE
+// that user code raised.
+void note_cancel_request();
+
 }  // namespace chronicle::pg

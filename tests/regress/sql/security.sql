@@ -384,6 +384,101 @@ SELECT count(*) AS rebuild_tables_left FROM pg_class
  WHERE relnamespace = 'chronicle'::regnamespace AND relname ~ '^rebuild_[0-9]+$';
 
 ------------------------------------------------------------------------------------------
+-- 8. Found by attacking 0.4 (tests/regress/sql/security_attacks.sql has the rest)
+------------------------------------------------------------------------------------------
+-- A column type is parsed, never pasted into the DDL: "int4 --" used to comment out the rest
+-- of the line, and a column name with a newline then ran SQL whose last SELECT decided
+-- which table the projection recorded (a victim's, dropped later by a superuser's
+-- drop_projection).
+CREATE TABLE sec_app.precious (id int);
+ALTER TABLE sec_app.precious OWNER TO sec_alice;
+SET ROLE sec_mallory;
+SELECT chronicle.create_projection('sec_inject', 'sec_tally', table_name => 'sec_app.inject',
+    columns => jsonb_build_object('a', 'int4 --',
+        format(E'b\n, z int); SELECT %s; --', 'sec_app.precious'::regclass::oid), 'int4'));
+RESET ROLE;
+SELECT name, table_name, columns->'a' AS a_type FROM chronicle.projections WHERE name = 'sec_inject';
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'sec_app.inject'::regclass AND attnum > 4 ORDER BY attnum;
+SELECT chronicle.drop_projection('sec_inject');
+SELECT to_regclass('sec_app.precious') IS NOT NULL AS precious_kept;
+SET ROLE sec_alice;
+DROP TABLE sec_app.precious;
+RESET ROLE;
+
+-- An error that user code raises with the SQLSTATE of a cancel, a shutdown, out of memory
+-- or an I/O error fails that projection only: the worker used to exit on it, and restart
+-- into the same projection, holding back every other one of the database. Nor can user
+-- code set exit_on_error to turn its error into the worker's (or an appender's) exit.
+CREATE FUNCTION sec_app.raise_as(e chronicle.event) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF e.event_type = 'Boom' THEN
+        IF e.data ? 'exit' THEN
+            PERFORM set_config('exit_on_error', 'on', false);
+        END IF;
+        RAISE EXCEPTION 'pretending: %', e.data->>'code' USING ERRCODE = e.data->>'code';
+    END IF;
+END $$;
+CREATE TABLE sec_app.counted (n bigint);
+INSERT INTO sec_app.counted VALUES (0);
+CREATE FUNCTION sec_app.count_it(e chronicle.event) RETURNS void LANGUAGE sql
+    AS $$ UPDATE sec_app.counted SET n = n + 1 $$;
+ALTER FUNCTION sec_app.raise_as(chronicle.event) OWNER TO sec_mallory;
+ALTER TABLE sec_app.counted OWNER TO sec_alice;
+ALTER FUNCTION sec_app.count_it(chronicle.event) OWNER TO sec_alice;
+SET ROLE sec_mallory;
+SELECT chronicle.create_handler_projection('sec_a_57014', 'sec_app.raise_as(chronicle.event)', category => 'secboom');
+SELECT chronicle.create_handler_projection('sec_a_57P01', 'sec_app.raise_as(chronicle.event)', category => 'secboomb');
+SELECT chronicle.create_handler_projection('sec_a_53200', 'sec_app.raise_as(chronicle.event)', category => 'secboomc');
+SELECT chronicle.create_handler_projection('sec_a_58030', 'sec_app.raise_as(chronicle.event)', category => 'secboomd');
+SELECT chronicle.create_handler_projection('sec_a_exit', 'sec_app.raise_as(chronicle.event)', category => 'secboome');
+RESET ROLE;
+SET ROLE sec_alice;
+SELECT chronicle.create_handler_projection('sec_z_counter', 'sec_app.count_it(chronicle.event)', category => 'secboom');
+RESET ROLE;
+SELECT chronicle.append('secboom-1', 'Boom', '{"code": "57014"}');
+SELECT chronicle.append('secboomb-1', 'Boom', '{"code": "57P01"}');
+SELECT chronicle.append('secboomc-1', 'Boom', '{"code": "53200"}');
+SELECT chronicle.append('secboomd-1', 'Boom', '{"code": "58030"}');
+SELECT chronicle.append('secboome-1', 'Boom', '{"code": "P0001", "exit": true}');
+SELECT chronicle.append('secboom-1', 'Fine', '{}');
+SELECT chronicle.wait_for_projection('sec_z_counter', '30 seconds') AS counter_caught_up;
+SELECT n AS counted FROM sec_app.counted;
+DO $$
+BEGIN
+    FOR i IN 1..300 LOOP
+        EXIT WHEN (SELECT count(*) FROM chronicle.projections WHERE name LIKE 'sec\_a\_%' AND state = 'failed') = 5;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END $$;
+SELECT name, state, last_error, last_error_sqlstate FROM chronicle.projection_status
+ WHERE name LIKE 'sec\_a\_%' OR name = 'sec_z_counter' ORDER BY name;
+SELECT count(*) AS one_worker FROM pg_stat_activity
+ WHERE application_name = 'chronicle worker' AND datname = current_database();
+
+-- An inline projection's domain check that sets exit_on_error and fails makes the append
+-- fail, as any failing inline projection does; the appender's session lives on.
+CREATE FUNCTION sec_app.fatal_check(n int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('exit_on_error', 'on', false);
+    RETURN n < 0;
+END $$;
+ALTER FUNCTION sec_app.fatal_check(int) OWNER TO sec_mallory;
+CREATE DOMAIN sec_app.fatal_int AS int CHECK (sec_app.fatal_check(VALUE));
+ALTER DOMAIN sec_app.fatal_int OWNER TO sec_mallory;
+SET ROLE sec_mallory;
+SELECT chronicle.define_aggregate('sec_fatal', '{"initial": {"n": 0}, "on": {"*": [{"count": "n"}]}}',
+                                  category => 'secfatal');
+SELECT chronicle.create_projection('sec_fatal', 'sec_fatal', table_name => 'sec_app.fatal_p',
+                                   columns => '{"n": "sec_app.fatal_int"}', mode => 'inline');
+RESET ROLE;
+SET ROLE sec_writer;
+SELECT chronicle.append('secfatal-1', 'E', '{}');
+SELECT current_setting('exit_on_error') AS exit_on_error, 'still connected' AS session;
+RESET ROLE;
+SELECT chronicle.drop_projection('sec_fatal');
+
+------------------------------------------------------------------------------------------
 -- Clean up
 ------------------------------------------------------------------------------------------
 SELECT chronicle.drop_projection(name) FROM chronicle.projections WHERE name LIKE 'sec\_%' ORDER BY name;
