@@ -3,6 +3,7 @@
 #include "chronicle/pg/owner_context.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/syscache.h"
 }
@@ -12,6 +13,11 @@ namespace chronicle::pg {
 namespace {
 
 void pin_search_path() {
+    // Already pinned (the worker's session, a reducer inside a projection's context): the
+    // same value again would only cost a stack entry and a recomputed namespace path.
+    if (namespace_search_path != nullptr && strcmp(namespace_search_path, kPinnedSearchPath) == 0) {
+        return;
+    }
     // GUC_ACTION_SAVE in the nest level just opened: rolled back with it, as a function's
     // SET clause is. PGC_S_SESSION so that the owner's own functions may still set theirs
     // (ALTER FUNCTION ... SET search_path), which is what users are told to do.
