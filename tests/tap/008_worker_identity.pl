@@ -2,8 +2,9 @@
 # database owner who is no superuser sets the database's and roles' search_path to a schema
 # of traps, and handlers leave settings behind with set_config(..., false); no trap is ever
 # called as a superuser and every projection keeps advancing. The worker re-checks what it
-# reads: a handler whose owner lost EXECUTE fails with 42501 and catches up exactly once
-# after GRANT and resume_projection; a handler of the wrong signature written into
+# reads: a handler whose owner lost EXECUTE, or an aggregate projection whose owner lost its
+# rights on the table, fails with 42501 and catches up exactly once after GRANT and
+# resume_projection; a handler of the wrong signature written into
 # chronicle.projections by hand fails with CH030 instead of crashing the worker.
 use strict;
 use warnings;
@@ -179,6 +180,22 @@ is(sql('SELECT count(*) FROM victim.seen'), '120', 'caught up exactly once');
 is(sql('SELECT count(DISTINCT (stream, version)) FROM victim.seen'),
 	'120', 'no event twice');
 
+# --- the owner's rights on an aggregate projection's table, revoked mid-flight -------------
+
+sql(q{REVOKE INSERT, UPDATE ON victim.acct_counts FROM victim});
+append_acct(121, 125);
+poll(
+	q{SELECT state = 'failed' AND last_error_sqlstate = '42501' FROM chronicle.projections WHERE name = 'acct_counts'})
+  or die 'the aggregate projection did not fail with 42501';
+is(wait_for('seen'), 't', 'the handler projection goes on meanwhile');
+sql(
+	q{
+	GRANT INSERT, UPDATE ON victim.acct_counts TO victim;
+	SELECT chronicle.resume_projection('acct_counts');});
+is(wait_for('acct_counts'), 't', 'resumed after the GRANT');
+is(sql(q{SELECT sum((state->>'n')::int) FROM victim.acct_counts}),
+	'125', 'every event folded exactly once');
+
 # --- a handler of the wrong signature, written into the catalog by hand ----------------------
 
 my $log_offset = -s $node->logfile;
@@ -190,7 +207,7 @@ poll(
   or die 'the wrong handler did not fail with CH030';
 like(sql(q{SELECT last_error FROM chronicle.projections WHERE name = 'wrong'}),
 	qr/cannot be a handler: its arguments are not \(chronicle\.event\)/, 'the failure says why');
-append_acct(121, 130);
+append_acct(126, 130);
 is(wait_for('seen'), 't', 'the worker goes on with the others');
 is(sql('SELECT count(*) FROM public.trap_log WHERE super'),
 	'0', 'still no trap called as a superuser');
