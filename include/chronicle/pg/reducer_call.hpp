@@ -24,6 +24,7 @@ struct ReducerCall {
     MemoryContext state_contexts[2];  // the current state lives in one, the next goes to the other
     int current;
     Datum state;
+    bool nest_per_call;  // the planned call may change settings: roll them back after each
 };
 
 // Checks that `function` can be a reducer: (jsonb, chronicle.event) RETURNS jsonb, a plain

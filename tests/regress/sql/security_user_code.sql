@@ -62,8 +62,17 @@ BEGIN
     PERFORM pg_catalog.set_config('work_mem', '1234kB', false);
     RETURN state || pg_catalog.jsonb_build_object('n', coalesce((state->>'n')::integer, 0) + 1);
 END $$;
+-- A SQL reducer that sets work_mem after reading it: inlined, it is still an expression
+-- that changes a setting, so every call gets a nest level of its own.
+CREATE FUNCTION su_app.setter(state jsonb, e chronicle.event) RETURNS jsonb
+    LANGUAGE sql AS $$
+    SELECT state || jsonb_build_object('before', current_setting('work_mem'),
+                                       'set', set_config('work_mem', '1234kB', false)) $$;
 RESET ROLE;
 
+SELECT chronicle.define_aggregate('su_setter', '{"initial": {}, "reducer": "su_app.setter"}',
+                                  category => 'sua', snapshot_every => 0);
+UPDATE chronicle.aggregates SET owner = 'su_owner' WHERE name = 'su_setter';
 SELECT chronicle.define_aggregate('su_sql', '{"initial": {}, "reducer": "su_app.count_sql"}',
                                   category => 'sua', snapshot_every => 0);
 SELECT chronicle.define_aggregate('su_plpgsql', '{"initial": {}, "reducer": "su_app.count_plpgsql"}',
@@ -80,6 +89,9 @@ SET ROLE su_caller;
 SET search_path = evil, public;
 SET work_mem = '4MB';
 SELECT chronicle.fold('su_sql', 'sua-1');  -- {"n": 3}: pg_catalog's jsonb_build_object
+-- The third call read the caller's work_mem, not what the second set.
+SELECT chronicle.fold('su_setter', 'sua-1');
+SELECT current_setting('work_mem') AS work_mem;
 RESET ROLE;
 SELECT count(*) AS trap_calls FROM public.su_log WHERE what LIKE 'TRAP%';
 
@@ -191,6 +203,7 @@ SELECT chronicle.fold('su_sql', 'sua-1');
 DROP SCHEMA su_proj_schema CASCADE;
 SELECT chronicle.drop_aggregate('su_sql');
 SELECT chronicle.drop_aggregate('su_plpgsql');
+SELECT chronicle.drop_aggregate('su_setter');
 DROP SCHEMA su_app CASCADE;
 DROP SCHEMA evil CASCADE;
 DROP TABLE public.su_log;
