@@ -48,8 +48,7 @@ $node->safe_psql(
 	CREATE ROLE victim LOGIN;
 	CREATE DATABASE app OWNER dbo;});
 
-# Set up as the superuser (the 0.3 management functions run as their caller), then handed
-# to the owners.
+# Set up as the superuser, then handed to the owners by hand (what a superuser may do).
 $node->safe_psql(
 	'app', q{
 	CREATE EXTENSION chronicle;
@@ -211,6 +210,43 @@ append_acct(126, 130);
 is(wait_for('seen'), 't', 'the worker goes on with the others');
 is(sql('SELECT count(*) FROM public.trap_log WHERE super'),
 	'0', 'still no trap called as a superuser');
+
+# --- the database owner sets who the worker is, and exit_on_error, for the database ---------
+# Connected as the bootstrap superuser by OID, the worker keeps its session user whatever
+# the database says (before 0.4 it ran its rounds as the role named here); exit_on_error is
+# its own, so a failing handler fails its projection and the worker lives on.
+$node->safe_psql(
+	'app', q{
+	SET ROLE dbo;
+	ALTER DATABASE app SET session_authorization = 'dbo';
+	ALTER DATABASE app SET exit_on_error = on;
+	CREATE FUNCTION public.dbo_fails(e chronicle.event) RETURNS void LANGUAGE plpgsql AS $$
+	BEGIN RAISE EXCEPTION 'failing on purpose' USING ERRCODE = '57014'; END $$;
+	});
+my $worker_pid = sql(q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'chronicle worker' AND datname = 'app'});
+sql(q{
+	SELECT chronicle.create_handler_projection('dbo_fails', 'public.dbo_fails(chronicle.event)', 'fl');
+	UPDATE chronicle.projections SET owner = 'dbo' WHERE name = 'dbo_fails';
+	SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'chronicle worker';});
+poll(
+	qq{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'chronicle worker' AND datname = 'app' AND pid <> $worker_pid})
+  or die 'no new worker in app';
+is( sql(
+		q{SELECT usename FROM pg_stat_activity WHERE backend_type = 'chronicle worker' AND datname = 'app'}),
+	'postgres',
+	'the worker is the bootstrap superuser despite ALTER DATABASE ... SET session_authorization');
+$worker_pid = sql(q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'chronicle worker' AND datname = 'app'});
+sql(q{SELECT chronicle.append('fl-1', 'Anything', '{}')});
+append_acct(131, 140);
+is(wait_for('seen'), 't', 'the projections advance under the database\'s settings');
+poll(
+	q{SELECT state = 'failed' AND last_error_sqlstate = '57014' FROM chronicle.projections WHERE name = 'dbo_fails'})
+  or die 'the failing handler did not fail its projection';
+is( sql(
+		q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'chronicle worker' AND datname = 'app'}),
+	$worker_pid,
+	'a handler\'s error with exit_on_error on for the database (and a cancel\'s SQLSTATE) does not end the worker');
+is(sql('SELECT count(*) FROM victim.seen'), '140', 'every event handled once');
 
 my $log = slurp_file($node->logfile, $log_offset);
 unlike($log, qr/terminated by signal/, 'no process crashed');
