@@ -10,6 +10,10 @@ SET client_min_messages = warning;
 CREATE ROLE su_owner;     -- owns the aggregates and their reducers
 CREATE ROLE su_proj;      -- owns the inline projection and its table's domain
 CREATE ROLE su_caller;    -- folds and appends; no right on anything of the others
+-- A writer and a reader (docs/security.md): the rights to append and fold, nothing else.
+GRANT EXECUTE ON FUNCTION chronicle.append(text, text, jsonb, jsonb, bigint, uuid),
+                          chronicle.fold(text, text, timestamptz, bigint),
+                          chronicle.history(text, text) TO su_caller;
 CREATE ROLE su_attacker;  -- plants traps in schema evil
 
 -- What ran, as whom, with which search_path. Anyone may write it (the traps too), so that
@@ -208,4 +212,7 @@ DROP SCHEMA su_app CASCADE;
 DROP SCHEMA evil CASCADE;
 DROP TABLE public.su_log;
 DROP FUNCTION public.su_record(text);
+REVOKE ALL ON FUNCTION chronicle.append(text, text, jsonb, jsonb, bigint, uuid),
+                       chronicle.fold(text, text, timestamptz, bigint),
+                       chronicle.history(text, text) FROM su_caller;
 DROP ROLE su_owner, su_proj, su_caller, su_attacker;
