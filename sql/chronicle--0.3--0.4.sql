@@ -17,7 +17,7 @@ UPDATE chronicle.aggregates
    SET owner = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'chronicle')::regrole;
 ALTER TABLE chronicle.aggregates ALTER COLUMN owner SET NOT NULL;
 
--- [section: write side]
+-- Dropping the extension ---------------------------------------------------------------
 
 -- DROP EXTENSION chronicle [CASCADE] and DROP SCHEMA chronicle CASCADE (which drops the
 -- extension with it) would drop the event log with every event in it: refused while it holds
@@ -29,7 +29,7 @@ CREATE EVENT TRIGGER chronicle_guard_extension_drop ON ddl_command_start
     WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA')
     EXECUTE FUNCTION chronicle.guard_extension_drop();
 
--- [section: runtime identity]
+-- User code as its owner ---------------------------------------------------------------
 
 -- The inline fill in C: the rows are written as the projection's owner (their casts and
 -- domain checks are the owner's code), the catalog read and the lock on the event log
@@ -40,7 +40,7 @@ REVOKE EXECUTE ON FUNCTION chronicle._projection_fill(text) FROM PUBLIC;
 -- The fill takes its lock itself now.
 DROP FUNCTION chronicle._projection_lock_appends();
 
--- [section: management]
+-- Management: the caller, owners, rebuild tables ---------------------------------------
 
 -- Running SQL as another role (chronicle._execute_as) and the management trampoline
 -- (src/pg/management_call.cpp). Only superusers (the extension's own definer functions)
@@ -499,7 +499,7 @@ REVOKE ALL ON FUNCTION chronicle._create_projection(regrole, text, text, text, t
                        chronicle._alter_owner(regrole, text, text, text, regrole)
     FROM PUBLIC;
 
--- [section: privileges]
+-- Upgrading 0.3's projections, pinned search_paths, privileges -------------------------
 
 -- Projection column types as their tables have them, schema-qualified outside pg_catalog:
 -- the statements that fill a table no longer resolve a type through anyone's search_path.
