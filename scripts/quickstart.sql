@@ -128,3 +128,23 @@ SELECT chronicle.append('order-1005', 'OrderCreated', '{"customerId": "c-9"}');
 SELECT chronicle.append('order-1005', 'ItemAdded', '{"item": {"sku": "desk-1", "price": 120.00}}');
 SELECT stream, version, status, total FROM orders_now WHERE stream = 'order-1005';
 COMMIT;
+
+\echo
+\echo '--- 16. Many roles: nothing is PUBLIC''s; a writer appends, a reader reads (docs/security.md)'
+DROP ROLE IF EXISTS demo_writer;
+DROP ROLE IF EXISTS demo_reader;
+CREATE ROLE demo_writer;
+CREATE ROLE demo_reader;
+GRANT EXECUTE ON FUNCTION chronicle.append(text, text, jsonb, jsonb, bigint, uuid) TO demo_writer;
+GRANT EXECUTE ON FUNCTION chronicle.fold(text, text, timestamptz, bigint) TO demo_reader;
+\set ON_ERROR_STOP 0
+SET ROLE demo_writer;
+SELECT chronicle.append('order-1005', 'OrderPaid', '{"amount": 120.00}');  -- 3: the inline projection is written as its owner
+SELECT chronicle.fold('order', 'order-1005');                             -- permission denied: a writer does not read
+RESET ROLE;
+SET ROLE demo_reader;
+SELECT chronicle.fold('order', 'order-1005') ->> 'status' AS status;
+SELECT chronicle.drop_projection('orders');                               -- permission denied: a reader manages nothing
+RESET ROLE;
+\set ON_ERROR_STOP 1
+SELECT name, owner FROM chronicle.projections ORDER BY name;
