@@ -231,9 +231,12 @@ BEGIN
     END IF;
     -- The table is the caller's: created as the caller, with the caller's rights (CREATE on
     -- the schema, USAGE on the column types) and search_path, and owned by the caller.
+    -- chronicle's own columns name their types in pg_catalog: the caller's path (which a
+    -- database owner may set for a superuser) must not turn them into someone's domains.
     target := chronicle._execute_as(caller, caller_path, format(
-        'CREATE TABLE %1$s (stream text COLLATE "C" PRIMARY KEY, version bigint NOT NULL, '
-        'state jsonb NOT NULL, updated_at timestamptz NOT NULL%2$s); '
+        'CREATE TABLE %1$s (stream pg_catalog.text COLLATE pg_catalog."C" PRIMARY KEY, '
+        'version pg_catalog.int8 NOT NULL, state pg_catalog.jsonb NOT NULL, '
+        'updated_at pg_catalog.timestamptz NOT NULL%2$s); '
         'COMMENT ON TABLE %1$s IS %3$L; '
         'SELECT %4$L::pg_catalog.regclass::pg_catalog.oid',
         qualified, column_defs,
@@ -401,7 +404,10 @@ BEGIN
         shadow := format('chronicle.%I', 'rebuild_' || nextval('chronicle.rebuild_table_seq'));
         EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING GENERATED, PRIMARY KEY (stream))',
                        shadow, p.table_name);
-        EXECUTE format('ALTER TABLE %s OWNER TO %s', shadow, p.owner);
+        -- Owned by chronicle, not by the projection's owner: an owner could rename its
+        -- constraints (which renames an index in chronicle's schema, squatting the next
+        -- rebuild's name) or SET SCHEMA it elsewhere. The owner gets what the rebuild needs.
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', shadow, p.owner);
         UPDATE chronicle.projections
            SET rebuild_table = shadow::regclass, rebuild_position = 0, rebuild_started_at = now(),
                state = CASE WHEN state = 'failed' THEN 'running' ELSE state END
@@ -460,7 +466,7 @@ BEGIN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', p.table_name, new_owner);
     END IF;
     IF p.rebuild_table IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = p.rebuild_table) THEN
-        EXECUTE format('ALTER TABLE %s OWNER TO %s', p.rebuild_table, new_owner);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', p.rebuild_table, new_owner);
     END IF;
     UPDATE chronicle.projections SET owner = new_owner WHERE projections.name = p.name;
 END $$;
@@ -521,6 +527,10 @@ BEGIN
         moved := 'rebuild_' || pg_catalog.nextval('chronicle.rebuild_table_seq');
         EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', p.rebuild_table, moved);
         EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA chronicle', p.rebuild_table);
+        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', p.rebuild_table,
+                                  (SELECT c.relowner::regrole FROM pg_catalog.pg_class c WHERE c.oid = p.rebuild_table));
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', p.rebuild_table,
+                                  (SELECT e.extowner::regrole FROM pg_catalog.pg_extension e WHERE e.extname = 'chronicle'));
     END LOOP;
 END $$;
 
@@ -529,7 +539,17 @@ END $$;
 -- functions run no SQL through the caller's search_path on another role's behalf (see
 -- docs/security.md); the regress test "security" checks this list stays complete.
 ALTER FUNCTION chronicle._projection_statements(regclass, jsonb) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION chronicle._projection_swap(regclass, regclass, jsonb) SET search_path = pg_catalog, pg_temp;
+-- The swap no longer drops the rebuild table: it belongs to chronicle, and the worker drops
+-- it (chronicle._drop_rebuild_table) after the swap, as itself.
+CREATE OR REPLACE FUNCTION chronicle._projection_swap(live regclass, shadow regclass, columns jsonb)
+    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    names text := (chronicle._projection_statements(live, columns)).column_list;
+BEGIN
+    EXECUTE format('DELETE FROM %s', live);
+    EXECUTE format('INSERT INTO %s (stream, version, state, updated_at%s) '
+                   'SELECT stream, version, state, updated_at%s FROM %s', live, names, names, shadow);
+END $$;
 ALTER FUNCTION chronicle._projection_not_found(text) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION chronicle._projection_check_name(text) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION chronicle._projection_warn_if_no_worker() SET search_path = pg_catalog, pg_temp;

@@ -172,12 +172,15 @@ void save_progress(const Job& job, const Progress& progress) {
             4, types, values, nulls, SPI_OK_UPDATE);
     }
     if (progress.rebuild_finished) {
-        Oid types[1] = {TEXTOID};
-        Datum values[1] = {text_datum(job.name)};
+        // Only the rebuild that finished: user code run in this batch (a reducer calling
+        // rebuild_projection) may have started another, whose table must not be orphaned.
+        Oid types[2] = {TEXTOID, OIDOID};
+        Datum values[2] = {text_datum(job.name), ObjectIdGetDatum(job.rebuild_table)};
         spi_run(
             "UPDATE chronicle.projections SET rebuild_table = NULL, rebuild_position = NULL, "
-            "rebuild_started_at = NULL WHERE name = $1",
-            1, types, values, nullptr, SPI_OK_UPDATE);
+            "rebuild_started_at = NULL WHERE name OPERATOR(pg_catalog.=) $1 "
+            "AND rebuild_table::pg_catalog.oid OPERATOR(pg_catalog.=) $2",
+            2, types, values, nullptr, SPI_OK_UPDATE);
     }
 }
 
@@ -387,6 +390,14 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
             spi_run("SELECT chronicle._projection_swap($1, $2, $3)", 3, types, values, nullptr,
                     SPI_OK_SELECT);
         });
+    });
+    // The rebuild table is chronicle's (its owner only has rights on it): dropped by the
+    // worker, which made way for it, not by the projection's owner.
+    pg_guarded([&] {
+        Oid types[2] = {TEXTOID, REGCLASSOID};
+        Datum values[2] = {text_datum(job.name), ObjectIdGetDatum(job.rebuild_table)};
+        spi_run("SELECT chronicle._drop_rebuild_table($1, $2)", 2, types, values, nullptr,
+                SPI_OK_SELECT);
     });
     return position;
 }

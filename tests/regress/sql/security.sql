@@ -358,8 +358,10 @@ SELECT chronicle.pause_projection('sec_important');
 SELECT chronicle.pause_projection('sec_important2');
 SELECT chronicle.rebuild_projection('sec_important');
 SELECT chronicle.rebuild_projection('sec_important2');
--- Two rebuilds, two tables of chronicle's own, owned by the projection's owner.
-SELECT p.name, n.nspname, c.relname ~ '^rebuild_[0-9]+$' AS chronicle_named, c.relowner::regrole
+-- Two rebuilds, two tables of chronicle's own (owned by chronicle; the projection's owner may write them).
+SELECT p.name, n.nspname, c.relname ~ '^rebuild_[0-9]+$' AS chronicle_named,
+       c.relowner = (SELECT extowner FROM pg_extension WHERE extname = 'chronicle') AS chronicles,
+       has_table_privilege(p.owner, c.oid, 'SELECT,INSERT,UPDATE,DELETE') AS owner_writes
   FROM chronicle.projections p JOIN pg_class c ON c.oid = p.rebuild_table
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE p.name LIKE 'sec_important%' ORDER BY 1;
@@ -405,6 +407,21 @@ SELECT to_regclass('sec_app.precious') IS NOT NULL AS precious_kept;
 SET ROLE sec_alice;
 DROP TABLE sec_app.precious;
 RESET ROLE;
+
+-- chronicle's own columns name pg_catalog's types: a superuser whose search_path an attacker
+-- chose (a database owner may set it for the database) gets no domain of the attacker's.
+SET ROLE sec_mallory;
+CREATE DOMAIN sec_mine.text AS pg_catalog.text;
+CREATE DOMAIN sec_mine.jsonb AS pg_catalog.jsonb;
+CREATE DOMAIN sec_mine.timestamptz AS pg_catalog.timestamptz;
+CREATE DOMAIN sec_mine.int8 AS pg_catalog.int8;
+RESET ROLE;
+SET search_path = sec_mine, pg_catalog, public;
+SELECT chronicle.create_projection('sec_typed', 'sec_tally', table_name => 'sec_app.typed');
+RESET search_path;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'sec_app.typed'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT chronicle.drop_projection('sec_typed');
 
 -- An error that user code raises with the SQLSTATE of a cancel, a shutdown, out of memory
 -- or an I/O error fails that projection only: the worker used to exit on it, and restart
