@@ -4,8 +4,10 @@
 
 CHRONICLE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_MAJOR=15
-PG_BINDIR="/usr/lib/postgresql/${PG_MAJOR}/bin"
 export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config}"
+# The server binaries of whichever PostgreSQL PG_CONFIG names (Debian's by default, or a
+# private prefix): the extension is installed into it and the clusters are started from it.
+PG_BINDIR="$("$PG_CONFIG" --bindir 2>/dev/null || echo "/usr/lib/postgresql/${PG_MAJOR}/bin")"
 # The unprivileged account the test and quickstart servers run as (initdb refuses root).
 CHRONICLE_PG_USER="${CHRONICLE_PG_USER:-postgres}"
 
