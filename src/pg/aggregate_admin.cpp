@@ -4,6 +4,7 @@
 
 #include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/error_origin.hpp"
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
@@ -60,10 +61,10 @@ Oid resolve_reducer(const char* name) {
     {
         MemoryContextSwitchTo(caller);
         ErrorData* error = CopyErrorData();
-        const int category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
-        if (category != ERRCODE_TO_CATEGORY(ERRCODE_DATA_EXCEPTION) &&
-            category != ERRCODE_TO_CATEGORY(ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION) &&
-            category != ERRCODE_TO_CATEGORY(ERRCODE_FEATURE_NOT_SUPPORTED)) {
+        // The name's fault (the user's) becomes a definition error; the server's conditions
+        // and those of the moment are raised as they are.
+        if (chronicle::error_origin(unpack_sql_state(error->sqlerrcode)) !=
+            chronicle::ErrorOrigin::User) {
             PG_RE_THROW();
         }
         FlushErrorState();

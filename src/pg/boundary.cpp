@@ -20,10 +20,12 @@ struct CapturedError {
     char hint[512];
 };
 CapturedError captured;
-// A PostgreSQL error that pg_guarded turned into a PgError: re-raised as it was.
+// A PostgreSQL error that pg_guarded turned into a PgError: re-raised as it was. Its
+// context is taken from the PgError in the catch handler (no allocation there) and freed at
+// the next re-raise (ReThrowError copies the error into ErrorContext).
 ErrorData* captured_pg_error = nullptr;
-// Holds the latest PostgreSQL error caught by pg_guarded until it is re-raised.
-MemoryContext pg_error_context = nullptr;
+MemoryContext captured_pg_context = nullptr;
+MemoryContext reraised_pg_context = nullptr;
 
 void copy_text(char* out, std::size_t size, const char* text) noexcept {
     const std::size_t len = strnlen(text, size - 1);
@@ -41,6 +43,7 @@ void capture_current_exception() noexcept {
         throw;
     } catch (const PgError& e) {
         captured_pg_error = e.data();
+        captured_pg_context = e.caught()->release();
     } catch (const chronicle::Error& e) {
         copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate_of(e.kind()));
         copy_text(captured.message, sizeof captured.message, e.what());
@@ -62,9 +65,15 @@ void capture_current_exception() noexcept {
 }
 
 void raise_captured_error() {
+    if (reraised_pg_context != nullptr) {
+        MemoryContextDelete(reraised_pg_context);
+        reraised_pg_context = nullptr;
+    }
     if (captured_pg_error) {
         ErrorData* error = captured_pg_error;
         captured_pg_error = nullptr;
+        reraised_pg_context = captured_pg_context;
+        captured_pg_context = nullptr;
         ReThrowError(error);
     }
     const char* s = captured.sqlstate;
@@ -76,21 +85,31 @@ void raise_captured_error() {
 }
 
 const char* PgError::what() const noexcept {
-    return data_ && data_->message ? data_->message : "PostgreSQL error";
+    const ErrorData* error = caught_ ? caught_->data() : nullptr;
+    return error && error->message ? error->message : "PostgreSQL error";
 }
 
-ErrorData* take_pg_error(MemoryContext caller_context) {
-    if (pg_error_context == nullptr) {
-        pg_error_context =
-            AllocSetContextCreate(TopMemoryContext, "chronicle caught error", ALLOCSET_SMALL_SIZES);
-    }
-    // Only one caught error is ever in flight: the previous one was re-raised already.
-    MemoryContextReset(pg_error_context);
-    MemoryContextSwitchTo(pg_error_context);
-    ErrorData* error = CopyErrorData();
+MemoryContext take_pg_error(MemoryContext caller_context, ErrorData** data) {
+    // Under TopMemoryContext: the error outlives the (sub)transaction it was raised in, which
+    // its handler rolls back before it looks at the error.
+    MemoryContext context =
+        AllocSetContextCreate(TopMemoryContext, "chronicle caught error", ALLOCSET_SMALL_SIZES);
+    MemoryContextSwitchTo(context);
+    *data = CopyErrorData();
     FlushErrorState();
     MemoryContextSwitchTo(caller_context);
-    return error;
+    return context;
+}
+
+CaughtError::~CaughtError() {
+    // Deleting a context raises no error; a context given up to core_call is freed there.
+    if (context_ != nullptr) MemoryContextDelete(context_);
+}
+
+MemoryContext CaughtError::release() noexcept {
+    MemoryContext context = context_;
+    context_ = nullptr;
+    return context;
 }
 
 }  // namespace chronicle::pg

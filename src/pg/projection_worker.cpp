@@ -1,5 +1,5 @@
 // A database's projection worker: started by the launcher for one database, it runs
-// projection rounds (projection_round.hpp), one transaction each, and sleeps on its latch
+// projection rounds (projection_round.hpp), a transaction per projection, and sleeps on its latch
 // when there is nothing left to do. A commit that appended events in its database sets the
 // latch (in_flight_positions.cpp), so projections lag by milliseconds, not a naptime.
 //
@@ -114,6 +114,8 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname(kAppName);
 
+    register_projection_time_limit();
+
     MemoryContext round_context =
         AllocSetContextCreate(TopMemoryContext, "chronicle worker round", ALLOCSET_DEFAULT_SIZES);
 
@@ -129,33 +131,28 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
         MemoryContextSwitchTo(round_context);
 
         const uint64 notice_epoch = extension_notice_epoch();
-        SetCurrentStatementStartTimestamp();
-        StartTransactionCommand();
-        PushActiveSnapshot(GetTransactionSnapshot());
-        pgstat_report_activity(STATE_RUNNING, "chronicle projection round");
-        if (!projections_installed()) {
+        const RoundResult round = run_projection_round();
+        if (!round.installed) {
             // DROP EXTENSION, or a database that never had it: nothing to do here until
             // CREATE EXTENSION tells the launcher otherwise.
-            PopActiveSnapshot();
-            CommitTransactionCommand();
             report_no_extension(notice_epoch);
             proc_exit(0);
         }
-        bool has_work = false;
-        bool more = run_projection_round(&has_work);
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-        set_worker_wants_commits(has_work);
+        bool more = round.more;
+        set_worker_wants_commits(round.has_work);
         // Appends that committed before the flag was up did not wake it: look once more.
-        if (has_work && !wanted_commits) more = true;
-        wanted_commits = has_work;
+        if (round.has_work && !wanted_commits) more = true;
+        wanted_commits = round.has_work;
         MemoryContextSwitchTo(round_context);
         pgstat_report_stat(false);
         pgstat_report_activity(STATE_IDLE, nullptr);
 
+        long sleep_ms = worker_naptime_ms;
+        // A projection waiting for a retry is due then, whatever wakes the worker before.
+        if (round.wake_in_ms >= 0) sleep_ms = Min(sleep_ms, round.wake_in_ms);
         if (!more) {
-            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                            worker_naptime_ms, PG_WAIT_EXTENSION);
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms,
+                            PG_WAIT_EXTENSION);
         }
     }
 }

@@ -4,12 +4,14 @@
 #include <vector>
 
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/error_origin.hpp"
 #include "chronicle/core/snapshot_policy.hpp"
 #include "chronicle/pg/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/fold_runner.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/snapshot_store.hpp"
+#include "chronicle/pg/subtransaction.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -55,13 +57,11 @@ bool any_due(const std::vector<AggregateRef>& aggregates, int64 old_version, int
 
 // Errors of the user's code: the snapshot is skipped. Cancels, shutdowns, resource and
 // internal errors are not the reducer's to swallow.
+// A snapshot is an optimisation: an error of the aggregate's own (its reducer, its data) or
+// of the moment is warned about and the snapshot skipped, the append goes on; the server's
+// conditions (out of memory, a cancel, a shutdown) are not hidden.
 bool skippable(const ErrorData* error) {
-    const int category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
-    return category != ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) &&
-           category != ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) &&
-           category != ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED) &&
-           category != ERRCODE_TO_CATEGORY(ERRCODE_INTERNAL_ERROR) &&
-           category != ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR);
+    return error_origin(unpack_sql_state(error->sqlerrcode)) != ErrorOrigin::Server;
 }
 
 void warn_skipped(const CachedAggregate& aggregate, text* stream, const char* why) {
@@ -99,34 +99,23 @@ void snapshot_declarative(const AggregateRelations& relations, const CachedAggre
 // PL/pgSQL exception block would, so that a failure rolls back cleanly and the append goes on.
 void snapshot_by_reducer(const AggregateRelations& relations, const CachedAggregate& aggregate,
                          text* stream, const std::vector<std::int64_t>& versions) {
-    MemoryContext context = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    auto leave_subtransaction = [&](bool commit) {
-        pg_guarded([&] {
-            if (commit) {
-                ReleaseCurrentSubTransaction();
-            } else {
-                RollbackAndReleaseCurrentSubTransaction();
-            }
-            MemoryContextSwitchTo(context);
-            CurrentResourceOwner = owner;
-        });
-    };
-    pg_guarded([&] { BeginInternalSubTransaction(nullptr); });
+    Subtransaction subtransaction;
     try {
         fold_and_write(relations, aggregate, stream, versions);
+        subtransaction.commit();
     } catch (const PgError& e) {
         // Whatever happens next, the subtransaction ends here: an error that leaves it open
         // would leave the session in a transaction state its client cannot end.
-        leave_subtransaction(false);
-        if (!skippable(e.data())) throw;
-        warn_skipped(aggregate, stream, e.data()->message);
-        return;
-    } catch (...) {
-        leave_subtransaction(false);
-        throw;
+        subtransaction.rollback();
+        bool skip = false;
+        const char* message = nullptr;
+        pg_guarded([&] {
+            skip = skippable(e.data());
+            message = e.data()->message;
+        });
+        if (!skip) throw;
+        warn_skipped(aggregate, stream, message);
     }
-    leave_subtransaction(true);
 }
 
 }  // namespace

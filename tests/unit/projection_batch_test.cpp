@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
 #include <vector>
 
 #include "chronicle/core/error.hpp"
@@ -72,34 +73,85 @@ TEST(ProjectionBatchTest, RefusesAReadThatBreaksTheRules) {
     EXPECT_THROW(plan_batch({}, 10, 99, 0), Error);
 }
 
-TEST(ProjectionFailureTest, TransientConditionsAreRetried) {
-    EXPECT_EQ(failure_action("40001", false), FailureAction::RetryLater);
-    EXPECT_EQ(failure_action("40P01", false), FailureAction::RetryLater);
-    EXPECT_EQ(failure_action("55P03", false), FailureAction::RetryLater);
+chronicle::BatchFailure failed(std::string_view sqlstate, int attempts = 0) {
+    chronicle::BatchFailure failure;
+    failure.sqlstate = sqlstate;
+    failure.attempts = attempts;
+    failure.event_known = true;
+    return failure;
+}
+
+TEST(ProjectionFailureTest, TransientConditionsAreRetriedForever) {
+    const chronicle::FailurePolicy policy;
+    EXPECT_EQ(failure_action(failed("40001"), policy), FailureAction::Retry);
+    EXPECT_EQ(failure_action(failed("40P01", 50), policy), FailureAction::Retry);
+    EXPECT_EQ(failure_action(failed("55P03", 1000), policy), FailureAction::Retry);
 }
 
 TEST(ProjectionFailureTest, OnlyARealCancelEscalates) {
-    EXPECT_EQ(failure_action("57014", true), FailureAction::Escalate);  // pg_cancel_backend
-    EXPECT_EQ(failure_action("P0001", true), FailureAction::Escalate);  // whatever it interrupted
-    EXPECT_EQ(failure_action("40001", true), FailureAction::Escalate);
+    const chronicle::FailurePolicy policy;
+    chronicle::BatchFailure failure = failed("57014");  // pg_cancel_backend
+    failure.cancel_requested = true;
+    EXPECT_EQ(failure_action(failure, policy), FailureAction::Escalate);
+    failure.sqlstate = "P0001";  // whatever it interrupted
+    EXPECT_EQ(failure_action(failure, policy), FailureAction::Escalate);
+    failure.sqlstate = "40001";
+    EXPECT_EQ(failure_action(failure, policy), FailureAction::Escalate);
 }
 
-TEST(ProjectionFailureTest, UserRaisedServerConditionsFailTheProjection) {
-    // RAISE ... USING ERRCODE = '57014' in a handler is not a cancel of the worker.
-    EXPECT_EQ(failure_action("57014", false), FailureAction::MarkFailed);  // query_canceled
-    EXPECT_EQ(failure_action("57P01", false), FailureAction::MarkFailed);  // admin_shutdown
-    EXPECT_EQ(failure_action("53200", false), FailureAction::MarkFailed);  // out_of_memory
-    EXPECT_EQ(failure_action("58030", false), FailureAction::MarkFailed);  // io_error
+TEST(ProjectionFailureTest, UserRaisedServerConditionsAreRetriedThenStop) {
+    // RAISE ... USING ERRCODE = '57014' in a handler is not a cancel of the worker: the
+    // projection is retried, then failed; the worker goes on.
+    const chronicle::FailurePolicy policy;  // three retries
+    for (const char* state : {"57014", "57P01", "53200", "58030", "XX000"}) {
+        EXPECT_EQ(failure_action(failed(state, 0), policy), FailureAction::Retry) << state;
+        EXPECT_EQ(failure_action(failed(state, 2), policy), FailureAction::Retry) << state;
+        EXPECT_EQ(failure_action(failed(state, 3), policy), FailureAction::Stop) << state;
+    }
 }
 
-TEST(ProjectionFailureTest, EverythingElseFailsTheProjection) {
-    EXPECT_EQ(failure_action("CH022", false), FailureAction::MarkFailed);
-    EXPECT_EQ(failure_action("22P02", false), FailureAction::MarkFailed);  // a column's cast
-    EXPECT_EQ(failure_action("P0001", false), FailureAction::MarkFailed);  // RAISE in a handler
-    EXPECT_EQ(failure_action("42P01", false), FailureAction::MarkFailed);  // its table was dropped
-    EXPECT_EQ(failure_action("42501", false), FailureAction::MarkFailed);  // its owner lost a right
-    EXPECT_EQ(failure_action("XX000", false), FailureAction::MarkFailed);
-    EXPECT_EQ(failure_action("", false), FailureAction::MarkFailed);
+TEST(ProjectionFailureTest, TheUsersOwnErrorsStopAtOnce) {
+    const chronicle::FailurePolicy policy;
+    for (const char* state : {"CH022", "22P02", "P0001", "42P01", "42501", "23505", "54001"}) {
+        EXPECT_EQ(failure_action(failed(state), policy), FailureAction::Stop) << state;
+    }
+    EXPECT_EQ(failure_action(failed(""), policy), FailureAction::Retry);  // malformed: the server's
+}
+
+TEST(ProjectionFailureTest, TheTimeLimitIsRetriedWhateverTheSqlstate) {
+    const chronicle::FailurePolicy policy{2, false};
+    chronicle::BatchFailure failure = failed("P0001");  // a handler's EXCEPTION block rethrew it
+    failure.time_limit = true;
+    EXPECT_EQ(failure_action(failure, policy), FailureAction::Retry);
+    failure.attempts = 2;
+    EXPECT_EQ(failure_action(failure, policy), FailureAction::Stop);
+}
+
+TEST(ProjectionFailureTest, ParkingReplacesStoppingWhenTheEventIsKnown) {
+    const chronicle::FailurePolicy policy{3, true};
+    EXPECT_EQ(failure_action(failed("P0001"), policy), FailureAction::Park);
+    EXPECT_EQ(failure_action(failed("57014", 3), policy), FailureAction::Park);
+    EXPECT_EQ(failure_action(failed("40P01", 3), policy), FailureAction::Retry);
+    chronicle::BatchFailure unknown = failed("P0001");
+    unknown.event_known = false;
+    EXPECT_EQ(failure_action(unknown, policy), FailureAction::Stop);
+    chronicle::BatchFailure cancelled = failed("P0001");
+    cancelled.cancel_requested = true;
+    EXPECT_EQ(failure_action(cancelled, policy), FailureAction::Escalate);
+}
+
+TEST(ProjectionFailureTest, RetriesBackOffAndShrinkTheBatch) {
+    EXPECT_EQ(chronicle::retry_delay_ms(1), 1000);
+    EXPECT_EQ(chronicle::retry_delay_ms(2), 2000);
+    EXPECT_EQ(chronicle::retry_delay_ms(3), 4000);
+    EXPECT_EQ(chronicle::retry_delay_ms(7), 60000);
+    EXPECT_EQ(chronicle::retry_delay_ms(1000), 60000);
+    EXPECT_EQ(chronicle::retry_delay_ms(0), 1000);
+    EXPECT_EQ(chronicle::retry_batch_size(1000, 0), 1000);
+    EXPECT_EQ(chronicle::retry_batch_size(1000, 1), 250);
+    EXPECT_EQ(chronicle::retry_batch_size(1000, 2), 62);
+    EXPECT_EQ(chronicle::retry_batch_size(1000, 5), 1);
+    EXPECT_EQ(chronicle::retry_batch_size(1000, 100), 1);
 }
 
 }  // namespace

@@ -12,29 +12,53 @@
 #pragma once
 
 #include <exception>
+#include <memory>
 
 #include "chronicle/pg/postgres.hpp"
 
 namespace chronicle::pg {
 
-// A PostgreSQL error travelling through C++ frames. The error data lives in a memory
-// context of its own until core_call re-raises it.
-class PgError : public std::exception {
+// A caught PostgreSQL error's copy, in a memory context of its own that lives exactly as
+// long as the PgError objects that share it (or, once core_call has taken it to re-raise,
+// until the next re-raise). An error caught while another is being handled (SQL run in a
+// catch block that fails too) gets its own context and frees nothing of the first.
+class CaughtError {
   public:
-    explicit PgError(ErrorData* data) noexcept : data_(data) {}
+    CaughtError(MemoryContext context, ErrorData* data) noexcept
+        : context_(context), data_(data) {}
+    ~CaughtError();
+    CaughtError(const CaughtError&) = delete;
+    CaughtError& operator=(const CaughtError&) = delete;
+
     ErrorData* data() const noexcept { return data_; }
-    const char* what() const noexcept override;
+    // Gives the context up (to core_call, which frees it after re-raising the error).
+    MemoryContext release() noexcept;
 
   private:
+    MemoryContext context_;
     ErrorData* data_;
 };
 
-// Copies the error being handled (inside PG_CATCH) and clears PostgreSQL's error state.
-ErrorData* take_pg_error(MemoryContext caller_context);
+// A PostgreSQL error travelling through C++ frames.
+class PgError : public std::exception {
+  public:
+    explicit PgError(std::shared_ptr<CaughtError> caught) noexcept : caught_(std::move(caught)) {}
+    ErrorData* data() const noexcept { return caught_->data(); }
+    const std::shared_ptr<CaughtError>& caught() const noexcept { return caught_; }
+    const char* what() const noexcept override;
+
+  private:
+    std::shared_ptr<CaughtError> caught_;
+};
+
+// Copies the error being handled (inside PG_CATCH) into a context of its own and clears
+// PostgreSQL's error state. Returns the context; the copy is its only allocation's owner.
+MemoryContext take_pg_error(MemoryContext caller_context, ErrorData** data);
 
 template <typename F>
 void pg_guarded(F&& body) {
     ErrorData* volatile caught = nullptr;
+    volatile MemoryContext caught_context = nullptr;
     std::exception_ptr cpp_error;
     MemoryContext caller_context = CurrentMemoryContext;
     PG_TRY();
@@ -46,10 +70,14 @@ void pg_guarded(F&& body) {
         }
     }
     PG_CATCH();
-    { caught = take_pg_error(caller_context); }
+    {
+        ErrorData* data = nullptr;
+        caught_context = take_pg_error(caller_context, &data);
+        caught = data;
+    }
     PG_END_TRY();
     if (cpp_error) std::rethrow_exception(cpp_error);
-    if (caught) throw PgError(caught);
+    if (caught) throw PgError(std::make_shared<CaughtError>(caught_context, caught));
 }
 
 }  // namespace chronicle::pg

@@ -1,25 +1,27 @@
 // The work a database's projection worker does each time it wakes: apply the next batch of
 // committed events to every projection it keeps. The worker (projection_worker.cpp) owns
-// the process, its signals, its latch and its transactions; this is what runs inside one.
+// the process, its signals and its latch; a round runs its own transactions.
 #pragma once
 
 #include "chronicle/pg/postgres.hpp"
 
 namespace chronicle::pg {
 
-// Whether the chronicle extension exists in the current database (and is recent enough to
-// have projections). Call inside a transaction.
-bool projections_installed();
+struct RoundResult {
+    bool installed = false;  // chronicle is here (else the worker leaves)
+    bool has_work = false;   // a running async projection or rebuild exists (wake on appends)
+    bool more = false;       // some projection has events waiting: run again at once
+    long wake_in_ms = -1;    // when the first projection waiting for a retry is due (-1: none)
+};
 
 // Applies at most one batch (chronicle.worker_batch_size events) to every running async
-// projection and every rebuild in progress, each in its own subtransaction, so that one
-// projection's failure is recorded and does not roll back the others. Call inside a
-// transaction the caller started and will commit; the projections' rows and positions
-// commit with it. Returns true when some projection still has events waiting, so the
-// worker should run another round at once instead of sleeping.
-// `has_work` says whether the database has any running async projection or rebuild at all
-// (the worker then wants to be woken by appends).
-bool run_projection_round(bool* has_work);
+// projection and every rebuild in progress that is not waiting for a retry, each in a
+// transaction of its own under its time limit, so that one projection's failure or slowness
+// is recorded and holds up no other beyond that limit. Call outside a transaction.
+RoundResult run_projection_round();
+
+// Registers the per-batch time limit's timeout; once, at the worker's start.
+void register_projection_time_limit();
 
 // The worker's SIGINT handler calls this (async-signal-safe: it only sets a flag). A round
 // escalates an error only when the worker itself was asked to cancel, never for a SQLSTATE
