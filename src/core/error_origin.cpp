@@ -11,10 +11,11 @@ ErrorOrigin error_origin(std::string_view sqlstate) noexcept {
         return ErrorOrigin::Transient;
     }
     const std::string_view cls = sqlstate.substr(0, 2);
-    // 53 insufficient resources, 57 operator intervention, 58 system error, F0 configuration
-    // file error, XX internal error. 54 (program limit exceeded: a state nested too deep, an
-    // expression too complex) is the user's data meeting a fixed limit: the user's.
-    if (cls == "53" || cls == "57" || cls == "58" || cls == "F0" || cls == "XX") {
+    // 53 insufficient resources, 54 program limit exceeded (a value too big for jsonb, a
+    // stack too deep: the server's limits, which a snapshot must not hide and a retry with a
+    // smaller batch may get under), 57 operator intervention, 58 system error, F0
+    // configuration file error, XX internal error.
+    if (cls == "53" || cls == "54" || cls == "57" || cls == "58" || cls == "F0" || cls == "XX") {
         return ErrorOrigin::Server;
     }
     return ErrorOrigin::User;

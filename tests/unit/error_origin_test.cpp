@@ -18,7 +18,7 @@ TEST(ErrorOriginTest, ConcurrencyConditionsAreTransient) {
 }
 
 TEST(ErrorOriginTest, TheServersStateIsTheServers) {
-    for (const char* state : {"53000", "53100", "53200", "57014", "57P01", "57P03", "58000",
+    for (const char* state : {"53000", "53100", "53200", "54000", "54001", "57014", "57P01", "57P03", "58000",
                               "58030", "F0000", "XX000", "XX001"}) {
         EXPECT_EQ(error_origin(state), ErrorOrigin::Server) << state;
     }
@@ -26,7 +26,7 @@ TEST(ErrorOriginTest, TheServersStateIsTheServers) {
 
 TEST(ErrorOriginTest, EverythingElseIsTheUsers) {
     for (const char* state : {"P0001", "22P02", "22003", "23505", "42P01", "42501", "42883",
-                              "0A000", "54001", "CH020", "CH022", "CH023", "2BP01"}) {
+                              "0A000", "CH020", "CH022", "CH023", "2BP01"}) {
         EXPECT_EQ(error_origin(state), ErrorOrigin::User) << state;
     }
 }

@@ -112,7 +112,7 @@ TEST(ProjectionFailureTest, UserRaisedServerConditionsAreRetriedThenStop) {
 
 TEST(ProjectionFailureTest, TheUsersOwnErrorsStopAtOnce) {
     const chronicle::FailurePolicy policy;
-    for (const char* state : {"CH022", "22P02", "P0001", "42P01", "42501", "23505", "54001"}) {
+    for (const char* state : {"CH022", "22P02", "P0001", "42P01", "42501", "23505"}) {
         EXPECT_EQ(failure_action(failed(state), policy), FailureAction::Stop) << state;
     }
     EXPECT_EQ(failure_action(failed(""), policy), FailureAction::Retry);  // malformed: the server's

@@ -14,8 +14,9 @@ enum class ErrorOrigin {
     // A condition of the moment between concurrent transactions (serialization failure,
     // deadlock, lock not available): the same work, tried again later, usually succeeds.
     Transient,
-    // The server's state: resources (53), operator intervention (57: cancels, time-outs,
-    // shutdowns), system and I/O errors (58), configuration (F0), internal errors (XX).
+    // The server's state: resources (53), its limits (54), operator intervention (57:
+    // cancels, time-outs, shutdowns), system and I/O errors (58), configuration (F0),
+    // internal errors (XX).
     // Not the user's fault, not fixed by the user; may clear up, may not.
     Server,
 };
