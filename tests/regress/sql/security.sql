@@ -25,12 +25,12 @@ SELECT p.oid::regprocedure AS c_function
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'chronicle'
  WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 -- Every internal function that runs as the extension's owner is out of PUBLIC's reach.
 SELECT p.oid::regprocedure AS definer_function, has_function_privilege('public', p.oid, 'EXECUTE') AS public_may_call
   FROM pg_proc p
  WHERE p.pronamespace = 'chronicle'::regnamespace AND p.prosecdef
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 ------------------------------------------------------------------------------------------
 -- 2. A fresh role can do nothing with events or objects
@@ -42,7 +42,7 @@ SELECT p.oid::regprocedure AS public_may_execute
  WHERE p.pronamespace = 'chronicle'::regnamespace
    AND has_function_privilege('sec_fresh', p.oid, 'EXECUTE')
    AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 SELECT c.relname, has_table_privilege('sec_fresh', c.oid, 'SELECT') AS sel,
        has_table_privilege('sec_fresh', c.oid, 'INSERT') AS ins,
        has_table_privilege('sec_fresh', c.oid, 'UPDATE') AS upd,
