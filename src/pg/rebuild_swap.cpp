@@ -15,10 +15,10 @@
 // apply them again (issue 10, defect 1). Once the EXCLUSIVE lock is granted, every
 // transaction that wrote the table has ended, and none can write it before the swap commits,
 // so a snapshot taken now sees every event whose effect the live rows hold: the rebuilt
-// rows catch up with all of it, below the committed horizon, in flight or not. Events still
-// in flight are not in the live rows either; their transactions apply them when they get the
-// lock, after the swap committed, onto the swapped rows (read with a snapshot taken once
-// they hold the lock: fold_onto_row).
+// rows catch up with all of them (below the committed horizon), whatever positions other
+// transactions still hold. Events still in flight are not in the live rows either; their
+// transactions apply them when they get the lock, after the swap committed, onto the swapped
+// rows (read with a snapshot taken once they hold the lock: fold_onto_row).
 #include "chronicle/pg/rebuild_swap.hpp"
 
 #include "chronicle/pg/event_log_catalog.hpp"
