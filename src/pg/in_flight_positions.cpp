@@ -221,4 +221,11 @@ int64 current_read_horizon(Oid position_seq) {
         last, lowest ? std::optional<int64>(static_cast<int64>(lowest)) : std::nullopt);
 }
 
+int64 committed_horizon(Oid position_seq) {
+    // The lock pg_sequence_last_value() takes (see current_read_horizon). No in-flight slot
+    // and no fallback lock: this reader does not wait for anyone.
+    LockRelationOid(position_seq, RowExclusiveLock);
+    return last_allocated(position_seq) + 1;
+}
+
 }  // namespace chronicle::pg

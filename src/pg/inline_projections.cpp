@@ -192,13 +192,12 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
                     });
                     projection.statements = prepared;
                 }
-                Snapshot latest = nullptr;
-                pg_guarded([&] { latest = GetLatestSnapshot(); });
                 // Under the stream's lock SnapshotSelf sees all of its events; the statements
-                // run with the latest snapshot, so that a repeatable-read append finds the
-                // row its predecessor on this stream wrote.
+                // run with the latest snapshot once the table is locked, so that a
+                // repeatable-read append finds the row its predecessor on this stream (or a
+                // rebuild's swap) wrote.
                 fold_onto_row(*aggregate, projection.table, projection.statements, stream,
-                              new_version, SnapshotSelf, latest);
+                              new_version, SnapshotSelf);
             });
         }
         pg_guarded([&] { SPI_finish(); });

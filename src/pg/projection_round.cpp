@@ -27,6 +27,7 @@
 #include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
 #include "chronicle/pg/projection_rows.hpp"
+#include "chronicle/pg/rebuild_swap.hpp"
 #include "chronicle/pg/subtransaction.hpp"
 #include "chronicle/pg/worker_settings.hpp"
 
@@ -644,21 +645,13 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Snapshot ev
 }
 
 // The end of a rebuild: with writers of the live table held off, the rebuilt rows catch up
-// with everything committed, then replace the live rows (chronicle._projection_swap).
+// with everything the live rows hold (rebuild_swap.cpp), then replace the live rows
+// (chronicle._projection_swap).
 int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
-    int64 horizon = 0;
-    Snapshot latest = nullptr;
-    pg_guarded([&] {
-        char* lock =
-            psprintf("LOCK TABLE %s IN EXCLUSIVE MODE",
-                     quote_qualified_identifier(get_namespace_name(get_rel_namespace(job.table)),
-                                                get_rel_name(job.table)));
-        spi_run(lock, 0, nullptr, nullptr, nullptr, SPI_OK_UTILITY);
-        // Every transaction that wrote the live table before the lock has ended: a horizon
-        // taken now is past all of their events.
-        horizon = current_read_horizon(event_log_oids().position_seq);
-        latest = RegisterSnapshot(GetLatestSnapshot());
-    });
+    SwapPoint swap{0, nullptr};
+    pg_guarded([&] { swap = lock_live_table_for_swap(job.table, !job.async); });
+    const int64 horizon = swap.horizon;
+    Snapshot latest = swap.snapshot;
     int64 position = from;
     while (true) {
         const BatchPlan plan =
@@ -707,6 +700,9 @@ void apply_job(const Job& job, int64 horizon, Snapshot events_snapshot, Progress
             progress->more = true;
         } else {
             const int64 swapped = finish_rebuild(job, progress->rebuild_position, progress);
+            // An async projection's live rows hold the events below its position; rebuilt
+            // rows that stop short of it would lose the rest.
+            Assert(!job.async || swapped >= progress->position);
             progress->position = std::max(progress->position, swapped);
             progress->rebuild_finished = true;
         }

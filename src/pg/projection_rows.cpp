@@ -13,6 +13,7 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "storage/lmgr.h"
+#include "utils/snapmgr.h"
 }
 
 namespace chronicle::pg {
@@ -219,12 +220,20 @@ RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
 }
 
 void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,
-                   text* stream, int64 last_version, Snapshot events, Snapshot statement_snapshot) {
+                   text* stream, int64 last_version, Snapshot events) {
     FoldTarget target;
     target.bounded = true;
     target.max_version = last_version;
+    Snapshot statement_snapshot = InvalidSnapshot;
     pg_guarded([&] {
         LockRelationOid(table, RowExclusiveLock);
+        // Taken after the lock (issue 10, defect 2): a snapshot from before a wait for a
+        // swap would find the row the swap deleted, and the UPDATE would then fail (READ
+        // COMMITTED: no row updated; REPEATABLE READ: 40001). With the stream's lock and this
+        // one held, the row seen is the last one written (by this stream's previous append or
+        // by a swap, both committed) and no one else can write it before this transaction
+        // ends: the UPDATE finds it as read. Registered: the fold may take snapshots too.
+        statement_snapshot = RegisterSnapshot(GetLatestSnapshot());
         Datum key[1] = {PointerGetDatum(stream)};
         if (run_statement(sql.select_row, key, statement_snapshot, true) != SPI_OK_SELECT) {
             elog(ERROR, "chronicle: reading a projection's row failed");
@@ -239,21 +248,27 @@ void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStateme
                 DatumGetJsonbPCopy(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
         }
     });
-    if (target.has_start && target.start_version >= last_version) return;
+    if (target.has_start && target.start_version >= last_version) {
+        pg_guarded([&] { UnregisterSnapshot(statement_snapshot); });
+        return;
+    }
     const FoldResult result = run_fold(aggregate, stream, target, events, nullptr);
-    if (!result.has_state) return;
     pg_guarded([&] {
-        Datum values[3] = {PointerGetDatum(stream), Int64GetDatum(result.version),
-                           JsonbPGetDatum(result.state)};
-        if (target.has_start) {
-            if (run_statement(sql.update_row, values, statement_snapshot, false) != SPI_OK_UPDATE ||
-                SPI_processed != 1) {
-                elog(ERROR, "chronicle: updating a projection's row failed");
+        if (result.has_state) {
+            Datum values[3] = {PointerGetDatum(stream), Int64GetDatum(result.version),
+                               JsonbPGetDatum(result.state)};
+            if (target.has_start) {
+                if (run_statement(sql.update_row, values, statement_snapshot, false) !=
+                        SPI_OK_UPDATE ||
+                    SPI_processed != 1) {
+                    elog(ERROR, "chronicle: updating a projection's row failed");
+                }
+            } else if (run_statement(sql.insert_row, values, statement_snapshot, false) !=
+                       SPI_OK_INSERT) {
+                elog(ERROR, "chronicle: inserting a projection's row failed");
             }
-        } else if (run_statement(sql.insert_row, values, statement_snapshot, false) !=
-                   SPI_OK_INSERT) {
-            elog(ERROR, "chronicle: inserting a projection's row failed");
         }
+        UnregisterSnapshot(statement_snapshot);
     });
 }
 

@@ -32,4 +32,11 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions);
 // The first position a reader must not pass (see chronicle::read_horizon).
 int64 current_read_horizon(Oid position_seq);
 
+// The first position after every one handed out so far, whether its transaction is still in
+// flight or not: every event a snapshot taken before the call can see lies below it. Only for
+// a reader that must see every committed event and may leave out the uncommitted ones for
+// good, because their own transactions take care of them (a rebuild's swap of an inline
+// projection, see rebuild_swap.hpp); any other reader stops at current_read_horizon.
+int64 committed_horizon(Oid position_seq);
+
 }  // namespace chronicle::pg

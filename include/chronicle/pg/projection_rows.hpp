@@ -56,11 +56,12 @@ struct RowStatements {
 };
 RowStatements prepare_row_statements(Oid table, Jsonb* columns);
 
-// Folds `stream` up to `last_version` onto its row in `table` and writes it. The caller
-// holds the stream's lock; this takes RowExclusiveLock on the table first, so that a
-// rebuild's swap (which locks it EXCLUSIVE) never runs between the read and the write.
-// Statements run with `statement_snapshot` (see fold_onto_rows).
+// Folds `stream` up to `last_version` onto its row in `table` and writes it, for an inline
+// append. The caller holds the stream's lock; this takes RowExclusiveLock on the table, so
+// that a rebuild's swap (which locks it EXCLUSIVE) never runs between the read and the
+// write, and only then takes the latest snapshot the statements run with, whatever the
+// transaction's isolation: an append that waited for a swap folds onto the swapped row.
 void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,
-                   text* stream, int64 last_version, Snapshot events, Snapshot statement_snapshot);
+                   text* stream, int64 last_version, Snapshot events);
 
 }  // namespace chronicle::pg
