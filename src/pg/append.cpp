@@ -61,6 +61,7 @@ void generate_ids(PendingEvent* events, int count) {
     const uint64 unix_ms = static_cast<uint64>(
         now / 1000 + (int64)(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000);
     for (int i = 0; i < count; ++i) {
+        CHECK_FOR_INTERRUPTS();
         if (events[i].has_id) continue;
         std::array<uint8_t, 10> random;
         strong_random_bytes(random.data(), random.size());
@@ -79,6 +80,7 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
     StoredEventIdRow* stored =
         static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
     for (int i = 0; i < count; ++i) {
+        CHECK_FOR_INTERRUPTS();  // an index probe per event: a big batch takes a while
         if (events[i].has_id) {
             stored[i] = find_event_id(event_log, oids, &events[i].id, stream, events[i].event_type,
                                       events[i].data, events[i].metadata);
@@ -211,6 +213,9 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
     const int count = static_cast<int>(JsonContainerSize(&batch->root));
     PendingEvent* events = static_cast<PendingEvent*>(palloc0(sizeof(PendingEvent) * (count + 1)));
     for (int i = 0; i < count; ++i) {
+        // A batch of many thousand events takes seconds: a cancel or statement_timeout must
+        // not wait for all of it (nothing in this frame has a destructor to skip).
+        CHECK_FOR_INTERRUPTS();
         BatchElement element;
         read_batch_element(batch, i, &element);
         const std::optional<chronicle::Uuid> id = core_call(

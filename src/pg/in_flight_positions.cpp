@@ -19,6 +19,7 @@ extern "C" {
 #include "storage/shmem.h"
 #include "utils/fmgrprotos.h"
 #include "utils/resowner.h"
+#include "utils/timestamp.h"
 }
 
 namespace chronicle::pg {
@@ -27,6 +28,7 @@ namespace {
 // One slot per PGPROC: the database and lowest position of its open appending transaction.
 struct InFlightSlot {
     Oid database;
+    TimestampTz since;        // when `lowest` was published (valid while it is not 0)
     pg_atomic_uint64 lowest;  // 0: no appending transaction open
 };
 
@@ -39,6 +41,8 @@ struct InFlightShared {
 const char* const kTrancheName = "chronicle_positions";
 // advisory-lock field4 values that no pg_advisory_lock() call can produce (those use 1, 2)
 const uint16 kFallbackLockField4 = 0x4350;
+// Positions taken per hold of the LWLock (about a millisecond of nextval).
+const int64 kPositionsPerChunk = 1000;
 
 InFlightShared* shared = nullptr;
 shmem_request_hook_type previous_shmem_request = nullptr;
@@ -73,6 +77,7 @@ void on_shmem_startup() {
         shared->slot_count = slot_count();
         for (int i = 0; i < shared->slot_count; ++i) {
             shared->slots[i].database = InvalidOid;
+            shared->slots[i].since = 0;
             pg_atomic_init_u64(&shared->slots[i].lowest, 0);
         }
     }
@@ -175,20 +180,32 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
             (void)LockAcquire(&tag, ShareLock, false, false);
             CurrentResourceOwner = owner;
         }
-        for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
+        for (int64 i = 0; i < count; ++i) {
+            CHECK_FOR_INTERRUPTS();
+            positions[i] = nextval_internal(position_seq, false);
+        }
         if (my_lowest_position == 0 && count > 0) my_lowest_position = positions[0];
         return;
     }
-    LWLockAcquire(shared->lock, LW_SHARED);
-    for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
-    if (!holding_slot && count > 0) {
-        InFlightSlot* slot = my_slot();
-        slot->database = MyDatabaseId;
-        pg_atomic_write_u64(&slot->lowest, static_cast<uint64>(positions[0]));
-        holding_slot = true;
-        my_lowest_position = positions[0];
+    // In chunks: interrupts are held off while the LWLock is held, and a batch of many
+    // thousand positions must still answer a cancel quickly. Once the first chunk is
+    // published, later ones are higher and need no publishing of their own.
+    for (int64 done = 0; done < count;) {
+        CHECK_FOR_INTERRUPTS();
+        const int64 end = done + kPositionsPerChunk < count ? done + kPositionsPerChunk : count;
+        LWLockAcquire(shared->lock, LW_SHARED);
+        for (int64 i = done; i < end; ++i) positions[i] = nextval_internal(position_seq, false);
+        if (!holding_slot) {
+            InFlightSlot* slot = my_slot();
+            slot->database = MyDatabaseId;
+            slot->since = GetCurrentTimestamp();
+            pg_atomic_write_u64(&slot->lowest, static_cast<uint64>(positions[0]));
+            holding_slot = true;
+            my_lowest_position = positions[0];
+        }
+        LWLockRelease(shared->lock);
+        done = end;
     }
-    LWLockRelease(shared->lock);
 }
 
 int64 current_read_horizon(Oid position_seq) {
