@@ -25,6 +25,7 @@ extern "C" {
 #include "access/xlog.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -155,10 +156,23 @@ int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEv
     PreventCommandDuringRecovery("chronicle.append()");
 
     const EventLogOids& oids = event_log_oids();
+    // The stream's lock comes last. An append that held it while it waited for a table lock
+    // would be part of any lock cycle through its stream: a transaction that holds a lock
+    // conflicting with an append's (create_projection's fill holds SHARE on the event log,
+    // define_aggregate SHARE ROW EXCLUSIVE on the snapshots) and then appends to this stream
+    // waits for it, while it waits for that transaction, and the deadlock detector may pick
+    // it (a bystander that touched one stream) as the victim. So every table lock this append
+    // may need is taken first, while it holds nothing that anyone waits for; under the
+    // stream's lock it waits only for other appends to the same stream (the lock itself) and
+    // for a transaction that inserted one of its event ids and has not ended yet. (A table
+    // lock found needed only later, when a definition committed in between, is taken then.)
+    LockRelationOid(oids.event_log, RowExclusiveLock);
+    LockRelationOid(oids.position_seq, RowExclusiveLock);
+    const std::string_view category = chronicle::category_of(view_of(stream));
+    lock_for_snapshots(category);
+    lock_inline_projection_tables(category);
     lock_stream_for_append(view_of(stream));
-    // Opened for reading; insert_events takes the write lock only once positions are taken
-    // (the isolation specs rely on that order to hold a position open before its row exists).
-    Relation event_log = table_open(oids.event_log, AccessShareLock);
+    Relation event_log = table_open(oids.event_log, RowExclusiveLock);
     const int64 version = append_locked(event_log, oids, stream, expected, events, count);
     table_close(event_log, NoLock);
     return version;
