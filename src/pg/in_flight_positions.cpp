@@ -208,6 +208,10 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
     }
 }
 
+bool current_transaction_holds_position() {
+    return my_lowest_position != 0;
+}
+
 int64 current_read_horizon(Oid position_seq) {
     // pg_sequence_last_value() takes this lock mode; take it before the LWLock (see above).
     LockRelationOid(position_seq, RowExclusiveLock);

@@ -32,4 +32,8 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions);
 // The first position a reader must not pass (see chronicle::read_horizon).
 int64 current_read_horizon(Oid position_seq);
 
+// Whether the current transaction holds a position (it appended, perhaps in a savepoint it
+// rolled back): until it ends, no reader and no projection of this database passes it.
+bool current_transaction_holds_position();
+
 }  // namespace chronicle::pg
