@@ -8,7 +8,9 @@
 extern "C" {
 #include "access/twophase.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/sequence.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
@@ -18,7 +20,10 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/fmgrprotos.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/tuplestore.h"
 #include "utils/timestamp.h"
 }
 
@@ -243,3 +248,49 @@ int64 current_read_horizon(Oid position_seq) {
 }
 
 }  // namespace chronicle::pg
+
+// chronicle._in_flight_positions(): the open transactions of this database that hold a
+// position (pid, the lowest position they hold, since when), for chronicle.in_flight_appends.
+// Read in one instant under the lock, like the read horizon.
+extern "C" {
+PG_FUNCTION_INFO_V1(chronicle_in_flight_positions);
+}
+
+extern "C" Datum chronicle_in_flight_positions(PG_FUNCTION_ARGS) {
+    using namespace chronicle::pg;
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    // Who may read the view may call this: the view's own SELECT right decides (a
+    // function in a view is executed with the caller's rights, not the view owner's).
+    const Oid schema = get_namespace_oid("chronicle", false);
+    const Oid view = get_relname_relid("in_flight_appends", schema);
+    if (!OidIsValid(view) || pg_class_aclcheck(view, GetUserId(), ACL_SELECT) != ACLCHECK_OK) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for view in_flight_appends"),
+                        errhint("GRANT SELECT ON chronicle.in_flight_appends to the role.")));
+    }
+    if (!shared) return (Datum)0;  // not preloaded: no shared memory to read
+    // Copied out under the lock, returned after it (nothing that may fail runs under it).
+    struct Held {
+        int pid;
+        int64 position;
+        TimestampTz since;
+    };
+    Held* held = static_cast<Held*>(palloc(sizeof(Held) * shared->slot_count));
+    int count = 0;
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    for (int i = 0; i < shared->slot_count; ++i) {
+        const InFlightSlot& slot = shared->slots[i];
+        const uint64 lowest = pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&slot.lowest));
+        if (lowest == 0 || slot.database != MyDatabaseId) continue;
+        held[count++] = Held{ProcGlobal->allProcs[i].pid, static_cast<int64>(lowest), slot.since};
+    }
+    LWLockRelease(shared->lock);
+    for (int i = 0; i < count; ++i) {
+        Datum values[3] = {Int32GetDatum(held[i].pid), Int64GetDatum(held[i].position),
+                           TimestampTzGetDatum(held[i].since)};
+        bool nulls[3] = {false, false, held[i].since == 0};
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    return (Datum)0;
+}
