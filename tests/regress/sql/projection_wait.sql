@@ -39,3 +39,7 @@ BEGIN;
 SELECT chronicle.wait_for_projection('pwait_async', '30 seconds');
 COMMIT;
 SELECT version, state FROM pwait_async WHERE stream = 'pwait-1';
+
+SELECT chronicle.drop_projection('pwait_async');
+SELECT chronicle.drop_projection('pwait_inline');
+SELECT chronicle.drop_aggregate('pwait_count');
