@@ -3,6 +3,59 @@
 -- Sections are added by topic below; each says what it is for.
 \echo Use "ALTER EXTENSION chronicle UPDATE TO '0.5'" to load this file. \quit
 
+
+-- ---------------------------------------------------------------------------------------
+-- Section (issue 10, visible stalls): chronicle.in_flight_appends, the open transactions
+-- that hold an in-flight position. Until such a transaction ends, read_all, every async
+-- projection of the database and wait_for_projection stop below its position.
+-- Not PUBLIC's: it shows other sessions' roles and activity (docs/security.md grants it to
+-- the reader role).
+-- ---------------------------------------------------------------------------------------
+CREATE FUNCTION chronicle._in_flight_positions(OUT pid integer, OUT "position" bigint,
+                                               OUT since timestamptz)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'chronicle_in_flight_positions' LANGUAGE C VOLATILE STRICT;
+-- Callable by PUBLIC, but it answers only roles that may SELECT the view (it checks).
+
+CREATE VIEW chronicle.in_flight_appends AS
+    SELECT f.pid, f.position, f.since,
+           pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) f.since AS held_for,
+           a.usename, a.application_name, a.client_addr, a.state, a.xact_start,
+           a.state_change, a.wait_event_type, a.wait_event
+      FROM chronicle._in_flight_positions() f
+      LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) f.pid
+     ORDER BY f.position;
+COMMENT ON VIEW chronicle.in_flight_appends IS
+    'Open transactions that appended and hold back read_all, async projections and wait_for_projection below their position';
+REVOKE ALL ON chronicle.in_flight_appends FROM PUBLIC;
+GRANT SELECT ON chronicle.in_flight_appends TO @extowner@ WITH GRANT OPTION;
+
+-- ---------------------------------------------------------------------------------------
+-- Section (issue 10, defect 6: a database beyond chronicle.max_workers): _waits_for_worker()
+-- says whether this database waits for a worker slot; create_projection, resume_projection
+-- and rebuild_projection warn then (through _projection_warn_if_no_worker), and
+-- projection_status shows the state 'waiting_for_worker' for the running async projections
+-- and the rebuilds of such a database. projection_status is redefined with that state in the next section.
+-- ---------------------------------------------------------------------------------------
+CREATE FUNCTION chronicle._waits_for_worker() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'chronicle_waits_for_worker' LANGUAGE C VOLATILE;
+-- Kept for PUBLIC, like _workers_enabled: it tells only what the server log says anyway.
+
+CREATE OR REPLACE FUNCTION chronicle._projection_warn_if_no_worker() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT chronicle._workers_enabled() THEN
+        RAISE WARNING 'no background worker will run this projection'
+            USING DETAIL = 'This server runs no chronicle workers: chronicle is not in shared_preload_libraries, or chronicle.max_workers is 0.',
+                  HINT = 'Add chronicle to shared_preload_libraries and restart, or use mode => ''inline''.';
+    ELSIF chronicle._waits_for_worker() THEN
+        RAISE WARNING 'this database waits for a chronicle worker: its async projections and rebuilds do not advance'
+            USING DETAIL = format('All %s of chronicle.max_workers are serving other databases.',
+                                  current_setting('chronicle.max_workers')),
+                  HINT = 'Raise chronicle.max_workers (and max_worker_processes) and restart, or drop chronicle from a database that does not need it.';
+    END IF;
+END $$;
+
 -- Projection failures: time limits, retries with back-off, parking ----------------------
 
 -- Per projection: a time limit for each batch (NULL: chronicle.projection_time_limit), how
@@ -147,11 +200,14 @@ CREATE TRIGGER projections_reset_failures
     FOR EACH ROW EXECUTE FUNCTION chronicle._projection_reset_failures();
 ALTER TABLE chronicle.projections ENABLE ALWAYS TRIGGER projections_reset_failures;
 
--- projection_status shows a projection waiting to retry its batch ('retrying'), its retry
--- bookkeeping, its time limit and how many events it parked.
+-- projection_status shows a database waiting for a worker slot ('waiting_for_worker'), a
+-- projection waiting to retry its batch ('retrying'), its retry bookkeeping, its time limit
+-- and how many events it parked.
 CREATE OR REPLACE VIEW chronicle.projection_status AS
     SELECT p.name, p.kind, p.mode,
            CASE WHEN p.state <> 'running' THEN p.state
+                WHEN (p.mode = 'async' OR p.rebuild_table IS NOT NULL)
+                     AND chronicle._waits_for_worker() THEN 'waiting_for_worker'
                 WHEN p.retry_at IS NOT NULL THEN 'retrying'
                 WHEN p.rebuild_table IS NOT NULL THEN 'rebuilding'
                 WHEN lag.events >= coalesce(current_setting('chronicle.worker_batch_size', true), '1000')::bigint THEN 'catching_up'

@@ -98,7 +98,10 @@ LauncherPlan plan_launcher(const std::vector<std::uint32_t>& databases,
     for (std::uint32_t database : databases) {
         if (database == 0 || served.count(database) != 0) continue;
         if (!may_start(find_mark(plan.marks, database), now, plan.wake_at)) continue;
-        if (next_free == free.size()) break;  // every usable slot is taken
+        if (next_free == free.size()) {  // every usable slot is taken
+            plan.waiting_for_slot.push_back(database);
+            continue;
+        }
         plan.starts.push_back({free[next_free++], database});
         forget_mark(plan.marks, database);
         served.insert(database);

@@ -25,6 +25,7 @@ extern "C" {
 #include "access/xlog.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -61,6 +62,7 @@ void generate_ids(PendingEvent* events, int count) {
     const uint64 unix_ms = static_cast<uint64>(
         now / 1000 + (int64)(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000);
     for (int i = 0; i < count; ++i) {
+        CHECK_FOR_INTERRUPTS();
         if (events[i].has_id) continue;
         std::array<uint8_t, 10> random;
         strong_random_bytes(random.data(), random.size());
@@ -79,6 +81,7 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
     StoredEventIdRow* stored =
         static_cast<StoredEventIdRow*>(palloc0(sizeof(StoredEventIdRow) * count));
     for (int i = 0; i < count; ++i) {
+        CHECK_FOR_INTERRUPTS();  // an index probe per event: a big batch takes a while
         if (events[i].has_id) {
             stored[i] = find_event_id(event_log, oids, &events[i].id, stream, events[i].event_type,
                                       events[i].data, events[i].metadata);
@@ -153,10 +156,23 @@ int64 append_events(text* stream, chronicle::ExpectedVersion expected, PendingEv
     PreventCommandDuringRecovery("chronicle.append()");
 
     const EventLogOids& oids = event_log_oids();
+    // The stream's lock comes last. An append that held it while it waited for a table lock
+    // would be part of any lock cycle through its stream: a transaction that holds a lock
+    // conflicting with an append's (create_projection's fill holds SHARE on the event log,
+    // define_aggregate SHARE ROW EXCLUSIVE on the snapshots) and then appends to this stream
+    // waits for it, while it waits for that transaction, and the deadlock detector may pick
+    // it (a bystander that touched one stream) as the victim. So every table lock this append
+    // may need is taken first, while it holds nothing that anyone waits for; under the
+    // stream's lock it waits only for other appends to the same stream (the lock itself) and
+    // for a transaction that inserted one of its event ids and has not ended yet. (A table
+    // lock found needed only later, when a definition committed in between, is taken then.)
+    LockRelationOid(oids.event_log, RowExclusiveLock);
+    LockRelationOid(oids.position_seq, RowExclusiveLock);
+    const std::string_view category = chronicle::category_of(view_of(stream));
+    lock_for_snapshots(category);
+    lock_inline_projection_tables(category);
     lock_stream_for_append(view_of(stream));
-    // Opened for reading; insert_events takes the write lock only once positions are taken
-    // (the isolation specs rely on that order to hold a position open before its row exists).
-    Relation event_log = table_open(oids.event_log, AccessShareLock);
+    Relation event_log = table_open(oids.event_log, RowExclusiveLock);
     const int64 version = append_locked(event_log, oids, stream, expected, events, count);
     table_close(event_log, NoLock);
     return version;
@@ -211,6 +227,9 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
     const int count = static_cast<int>(JsonContainerSize(&batch->root));
     PendingEvent* events = static_cast<PendingEvent*>(palloc0(sizeof(PendingEvent) * (count + 1)));
     for (int i = 0; i < count; ++i) {
+        // A batch of many thousand events takes seconds: a cancel or statement_timeout must
+        // not wait for all of it (nothing in this frame has a destructor to skip).
+        CHECK_FOR_INTERRUPTS();
         BatchElement element;
         read_batch_element(batch, i, &element);
         const std::optional<chronicle::Uuid> id = core_call(

@@ -18,6 +18,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/typcache.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -138,6 +139,8 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
     PG_TRY();
     {
         for (int i = 0; i < count; ++i) {
+            // Caught below only to be re-thrown: a cancel ends the batch within one row.
+            CHECK_FOR_INTERRUPTS();
             const NewEvent& e = events[i];
             Datum* values = insert.slot->tts_values;
             bool* nulls = insert.slot->tts_isnull;
@@ -242,6 +245,8 @@ EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after
     HeapTuple row;
     while (batch.count < limit &&
            HeapTupleIsValid(row = systable_getnext_ordered(scan, ForwardScanDirection))) {
+        // A type filter may pass over many rows before it fills the batch.
+        CHECK_FOR_INTERRUPTS();
         bool isnull;
         if (types.active &&
             !type_matches(types, DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull)))) {

@@ -8,7 +8,9 @@
 extern "C" {
 #include "access/twophase.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/sequence.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
@@ -18,7 +20,11 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/fmgrprotos.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/tuplestore.h"
+#include "utils/timestamp.h"
 }
 
 namespace chronicle::pg {
@@ -27,6 +33,7 @@ namespace {
 // One slot per PGPROC: the database and lowest position of its open appending transaction.
 struct InFlightSlot {
     Oid database;
+    TimestampTz since;        // when `lowest` was published (valid while it is not 0)
     pg_atomic_uint64 lowest;  // 0: no appending transaction open
 };
 
@@ -39,6 +46,8 @@ struct InFlightShared {
 const char* const kTrancheName = "chronicle_positions";
 // advisory-lock field4 values that no pg_advisory_lock() call can produce (those use 1, 2)
 const uint16 kFallbackLockField4 = 0x4350;
+// Positions taken per hold of the LWLock (about a millisecond of nextval).
+const int64 kPositionsPerChunk = 1000;
 
 InFlightShared* shared = nullptr;
 shmem_request_hook_type previous_shmem_request = nullptr;
@@ -73,6 +82,7 @@ void on_shmem_startup() {
         shared->slot_count = slot_count();
         for (int i = 0; i < shared->slot_count; ++i) {
             shared->slots[i].database = InvalidOid;
+            shared->slots[i].since = 0;
             pg_atomic_init_u64(&shared->slots[i].lowest, 0);
         }
     }
@@ -175,20 +185,36 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
             (void)LockAcquire(&tag, ShareLock, false, false);
             CurrentResourceOwner = owner;
         }
-        for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
+        for (int64 i = 0; i < count; ++i) {
+            CHECK_FOR_INTERRUPTS();
+            positions[i] = nextval_internal(position_seq, false);
+        }
         if (my_lowest_position == 0 && count > 0) my_lowest_position = positions[0];
         return;
     }
-    LWLockAcquire(shared->lock, LW_SHARED);
-    for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
-    if (!holding_slot && count > 0) {
-        InFlightSlot* slot = my_slot();
-        slot->database = MyDatabaseId;
-        pg_atomic_write_u64(&slot->lowest, static_cast<uint64>(positions[0]));
-        holding_slot = true;
-        my_lowest_position = positions[0];
+    // In chunks: interrupts are held off while the LWLock is held, and a batch of many
+    // thousand positions must still answer a cancel quickly. Once the first chunk is
+    // published, later ones are higher and need no publishing of their own.
+    for (int64 done = 0; done < count;) {
+        CHECK_FOR_INTERRUPTS();
+        const int64 end = done + kPositionsPerChunk < count ? done + kPositionsPerChunk : count;
+        LWLockAcquire(shared->lock, LW_SHARED);
+        for (int64 i = done; i < end; ++i) positions[i] = nextval_internal(position_seq, false);
+        if (!holding_slot) {
+            InFlightSlot* slot = my_slot();
+            slot->database = MyDatabaseId;
+            slot->since = GetCurrentTimestamp();
+            pg_atomic_write_u64(&slot->lowest, static_cast<uint64>(positions[0]));
+            holding_slot = true;
+            my_lowest_position = positions[0];
+        }
+        LWLockRelease(shared->lock);
+        done = end;
     }
-    LWLockRelease(shared->lock);
+}
+
+bool current_transaction_holds_position() {
+    return my_lowest_position != 0;
 }
 
 int64 current_read_horizon(Oid position_seq) {
@@ -229,3 +255,49 @@ int64 committed_horizon(Oid position_seq) {
 }
 
 }  // namespace chronicle::pg
+
+// chronicle._in_flight_positions(): the open transactions of this database that hold a
+// position (pid, the lowest position they hold, since when), for chronicle.in_flight_appends.
+// Read in one instant under the lock, like the read horizon.
+extern "C" {
+PG_FUNCTION_INFO_V1(chronicle_in_flight_positions);
+}
+
+extern "C" Datum chronicle_in_flight_positions(PG_FUNCTION_ARGS) {
+    using namespace chronicle::pg;
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    // Who may read the view may call this: the view's own SELECT right decides (a
+    // function in a view is executed with the caller's rights, not the view owner's).
+    const Oid schema = get_namespace_oid("chronicle", false);
+    const Oid view = get_relname_relid("in_flight_appends", schema);
+    if (!OidIsValid(view) || pg_class_aclcheck(view, GetUserId(), ACL_SELECT) != ACLCHECK_OK) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for view in_flight_appends"),
+                        errhint("GRANT SELECT ON chronicle.in_flight_appends to the role.")));
+    }
+    if (!shared) return (Datum)0;  // not preloaded: no shared memory to read
+    // Copied out under the lock, returned after it (nothing that may fail runs under it).
+    struct Held {
+        int pid;
+        int64 position;
+        TimestampTz since;
+    };
+    Held* held = static_cast<Held*>(palloc(sizeof(Held) * shared->slot_count));
+    int count = 0;
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    for (int i = 0; i < shared->slot_count; ++i) {
+        const InFlightSlot& slot = shared->slots[i];
+        const uint64 lowest = pg_atomic_read_u64(const_cast<pg_atomic_uint64*>(&slot.lowest));
+        if (lowest == 0 || slot.database != MyDatabaseId) continue;
+        held[count++] = Held{ProcGlobal->allProcs[i].pid, static_cast<int64>(lowest), slot.since};
+    }
+    LWLockRelease(shared->lock);
+    for (int i = 0; i < count; ++i) {
+        Datum values[3] = {Int32GetDatum(held[i].pid), Int64GetDatum(held[i].position),
+                           TimestampTzGetDatum(held[i].since)};
+        bool nulls[3] = {false, false, held[i].since == 0};
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    return (Datum)0;
+}

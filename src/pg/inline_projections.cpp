@@ -17,6 +17,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "commands/trigger.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -201,6 +202,16 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
             });
         }
         pg_guarded([&] { SPI_finish(); });
+    });
+}
+
+void lock_inline_projection_tables(std::string_view category) {
+    core_call([&] {
+        std::vector<InlineProjection>* projections = inline_projections_of(category);
+        if (projections == nullptr) return;
+        for (const InlineProjection& projection : *projections) {
+            pg_guarded([&] { LockRelationOid(projection.table, RowExclusiveLock); });
+        }
     });
 }
 

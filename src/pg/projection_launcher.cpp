@@ -61,6 +61,62 @@ uint32* handle_generations = nullptr;
 
 bool reported_no_bgworker_slot = false;
 
+// Databases known to have chronicle (from CREATE/ALTER EXTENSION and from sessions that
+// found their database waiting), and those whose wait for a slot was logged already: the
+// LOG line comes once per wait, not every wake-up. In TopMemoryContext.
+Oid* known_chronicle = nullptr;
+int known_count = 0;
+Oid* logged_waiting = nullptr;
+int logged_count = 0;
+int list_capacity = 0;
+
+bool in_list(const Oid* list, int count, Oid database) {
+    for (int i = 0; i < count; ++i) {
+        if (list[i] == database) return true;
+    }
+    return false;
+}
+
+void remember_chronicle(Oid database) {
+    if (in_list(known_chronicle, known_count, database)) return;
+    if (known_count == list_capacity) {
+        list_capacity = Max(16, list_capacity * 2);
+        known_chronicle = static_cast<Oid*>(
+            known_chronicle ? repalloc(known_chronicle, list_capacity * sizeof(Oid))
+                            : MemoryContextAlloc(TopMemoryContext, list_capacity * sizeof(Oid)));
+        logged_waiting = static_cast<Oid*>(
+            logged_waiting ? repalloc(logged_waiting, list_capacity * sizeof(Oid))
+                           : MemoryContextAlloc(TopMemoryContext, list_capacity * sizeof(Oid)));
+    }
+    known_chronicle[known_count++] = database;
+}
+
+// Publishes who waits for a slot, and logs each database with chronicle that starts waiting.
+void report_waiting(const Oid* waiting, int waiting_count) {
+    publish_waiting_databases(waiting, waiting_count);
+    int kept = 0;
+    for (int i = 0; i < logged_count; ++i) {
+        if (in_list(waiting, waiting_count, logged_waiting[i])) {
+            logged_waiting[kept++] = logged_waiting[i];
+        }
+    }
+    logged_count = kept;
+    for (int i = 0; i < waiting_count; ++i) {
+        const Oid database = waiting[i];
+        if (!in_list(known_chronicle, known_count, database) ||
+            in_list(logged_waiting, logged_count, database)) {
+            continue;
+        }
+        logged_waiting[logged_count++] = database;
+        ereport(LOG, (errmsg("chronicle: database %u waits for a projection worker", database),
+                      errdetail("All %d of chronicle.max_workers are serving other databases; its "
+                                "async projections and rebuilds do not advance until one is free.",
+                                max_workers),
+                      errhint("Raise chronicle.max_workers (and max_worker_processes) and restart, "
+                              "or drop chronicle from a database that does not need it.")));
+    }
+}
+
 volatile sig_atomic_t got_sigterm = false;
 
 void handle_sigterm(SIGNAL_ARGS) {
@@ -164,6 +220,7 @@ void take_notices() {
         for (int i = 0; i < count; ++i) note_extension_created(updated, notices[i]);
         store_marks(updated);
     });
+    for (int i = 0; i < count; ++i) remember_chronicle(notices[i]);
 }
 
 bool start_worker(int slot, Oid database, uint32 generation) {
@@ -221,6 +278,8 @@ long launcher_round() {
     WorkerStart* starts = static_cast<WorkerStart*>(palloc(Max(slot_count, 1) * sizeof(*starts)));
     int start_count = 0;
     int64 wake_at = 0;
+    Oid* waiting = static_cast<Oid*>(palloc(Max(database_count, 1) * sizeof(Oid)));
+    int waiting_count = 0;
     core_call([&] {
         std::vector<std::uint32_t> dbs(databases, databases + database_count);
         std::vector<WorkerSlotView> views(slot_count);
@@ -233,7 +292,9 @@ long launcher_round() {
         for (std::size_t i : plan.free_slots) free_slots[free_count++] = static_cast<int>(i);
         for (const WorkerStart& start : plan.starts) starts[start_count++] = start;
         wake_at = plan.wake_at.value_or(0);
+        for (std::uint32_t database : plan.waiting_for_slot) waiting[waiting_count++] = database;
     });
+    report_waiting(waiting, waiting_count);
 
     for (int i = 0; i < free_count; ++i) free_worker_slot(free_slots[i], slots[free_slots[i]]);
     for (int i = 0; i < start_count; ++i) {

@@ -2,7 +2,9 @@
 // event committed before the call; the projection has applied it once its position is at or
 // past it (positions move past every event below the read horizon, matching or not).
 #include "chronicle/pg/boundary.hpp"
+#include "chronicle/core/error.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
+#include "chronicle/pg/in_flight_positions.hpp"
 #include "chronicle/pg/postgres.hpp"
 
 extern "C" {
@@ -43,6 +45,7 @@ int64 newest_committed_position() {
     TupleTableSlot* slot = table_slot_create(log, nullptr);
     int64 newest = 0;
     while (index_getnext_slot(scan, BackwardScanDirection, slot)) {
+        CHECK_FOR_INTERRUPTS();
         bool should_free;
         HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
         const bool own = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
@@ -132,8 +135,27 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
                              "this database.")));
         }
         if (progress.state == 'f') break;  // it will not move until resumed
-        // An inline projection is current in every committed transaction.
-        if (progress.state == 'r' && (progress.inline_mode || progress.position >= target)) {
+        // An inline projection is current in every transaction, this one's events included.
+        if (progress.state == 'r' && progress.inline_mode) {
+            done = true;
+            break;
+        }
+        if (!progress.inline_mode && current_transaction_holds_position()) {
+            // Waiting could only end in a time-out, or in `true` for the others' events
+            // while the caller's own (which it most likely means) are not applied: no
+            // worker sees them before this transaction commits, and until then this
+            // transaction's first position holds back every projection of the database.
+            ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::TransactionNotSupported)),
+                            errmsg("wait_for_projection cannot wait in a transaction that appended "
+                                   "events"),
+                            errdetail("No worker can apply this transaction's events to projection "
+                                      "\"%s\" before it commits.",
+                                      TextDatumGetCString(name)),
+                            errhint("Commit first, then call wait_for_projection. (Drivers such as "
+                                    "psycopg2 open a transaction implicitly: commit, or use "
+                                    "autocommit.)")));
+        }
+        if (progress.state == 'r' && progress.position >= target) {
             done = true;
             break;
         }
@@ -141,6 +163,10 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
         if (waited >= timeout_ms) break;
         const long nap =
             timeout_ms - waited < kPollMilliseconds ? timeout_ms - waited : kPollMilliseconds;
+        // Nothing of ours is held across the sleep: each poll reads with a snapshot of its
+        // own, released when it returns; the catalog snapshot (SPI's lookups take one) goes
+        // too, so that only the calling statement's snapshot remains.
+        InvalidateCatalogSnapshot();
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, nap,
                         PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);

@@ -20,6 +20,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -120,6 +121,7 @@ extern "C" Datum chronicle_read_stream(PG_FUNCTION_ARGS) {
     HeapTuple row;
     while ((!read.max_count || emitted < *read.max_count) &&
            HeapTupleIsValid(row = systable_getnext_ordered(scan, direction))) {
+        CHECK_FOR_INTERRUPTS();
         emit(rsinfo, row, RelationGetDescr(heap));
         ++emitted;
     }
@@ -165,6 +167,7 @@ extern "C" Datum chronicle_read_all(PG_FUNCTION_ARGS) {
     HeapTuple row;
     while ((!read.max_count || emitted < *read.max_count) &&
            HeapTupleIsValid(row = systable_getnext_ordered(scan, ForwardScanDirection))) {
+        CHECK_FOR_INTERRUPTS();
         if (filter.active) {
             bool isnull;
             text* event_type = DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull));

@@ -142,4 +142,12 @@ void take_due_snapshots(text* stream, std::string_view category, int64 old_versi
     });
 }
 
+void lock_for_snapshots(std::string_view category) {
+    core_call([&] {
+        if (snapshotting_aggregates_of(category).empty()) return;
+        const AggregateRelations& relations = aggregate_relations();
+        pg_guarded([&] { LockRelationOid(relations.snapshots, RowExclusiveLock); });
+    });
+}
+
 }  // namespace chronicle::pg

@@ -33,6 +33,9 @@ struct WorkerSlot {
 // CREATE EXTENSION is rare: a few notices between two launcher wake-ups are plenty, and an
 // overflow only costs a worker start in each database whose extension was absent.
 constexpr int kMaxNotices = 16;
+// Databases the launcher found waiting for a slot; beyond this many, every database without
+// a slot counts as waiting (waiting_overflow).
+constexpr int kMaxWaiting = 64;
 
 struct WorkerRegistry {
     LWLock* lock;
@@ -43,6 +46,9 @@ struct WorkerRegistry {
     // none arrived since it looked (an ALTER EXTENSION UPDATE committing meanwhile).
     uint64 notice_epoch;
     Oid notices[kMaxNotices];
+    int waiting_count;
+    bool waiting_overflow;
+    Oid waiting[kMaxWaiting];  // written by the launcher each wake-up
     int slot_count;
     WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -248,10 +254,20 @@ void wake_database_worker_for_commit(Oid database) {
     if (!registry) return;
     pg_memory_barrier();
     volatile WorkerSlot* slots = registry->slots;
+    bool has_slot = false;
     for (int i = 0; i < registry->slot_count; ++i) {
-        if (slots[i].database != database || !slots[i].wants_commits) continue;
+        if (slots[i].database != database) continue;
+        has_slot = true;
+        if (!slots[i].wants_commits) continue;
         Latch* latch = slots[i].latch;
         if (latch != nullptr) SetLatch(latch);
+    }
+    // Appends in a database that waits for a worker: tell the launcher, once per session,
+    // that this database has chronicle, so that it logs the wait (it reads only pg_database).
+    static Oid told_for = InvalidOid;
+    if (!has_slot && told_for != database && database_waits_for_worker(database)) {
+        told_for = database;
+        notify_extension_created(database);
     }
 }
 
@@ -340,7 +356,48 @@ void resume_database_worker(Oid database) {
     wake_launcher();
 }
 
+void publish_waiting_databases(const Oid* databases, int count) {
+    if (!registry) return;
+    LWLockAcquire(registry->lock, LW_EXCLUSIVE);
+    registry->waiting_count = Min(count, kMaxWaiting);
+    registry->waiting_overflow = count > kMaxWaiting;
+    memcpy(registry->waiting, databases, registry->waiting_count * sizeof(Oid));
+    LWLockRelease(registry->lock);
+}
+
+bool database_waits_for_worker(Oid database) {
+    if (!registry || registry->slot_count == 0) return false;
+    bool waits = false;
+    LWLockAcquire(registry->lock, LW_SHARED);
+    if (find_slot(database) == nullptr) {
+        waits = registry->waiting_overflow;
+        for (int i = 0; i < registry->waiting_count && !waits; ++i) {
+            waits = registry->waiting[i] == database;
+        }
+    }
+    LWLockRelease(registry->lock);
+    return waits;
+}
+
 }  // namespace chronicle::pg
+
+// chronicle._waits_for_worker(): whether this database has chronicle's projections waiting
+// for a worker, because every one of chronicle.max_workers is serving another database.
+// The first time a session finds it so, it tells the launcher that this database has
+// chronicle (the launcher reads only pg_database, and logs the wait once it knows).
+extern "C" {
+PG_FUNCTION_INFO_V1(chronicle_waits_for_worker);
+}
+
+extern "C" Datum chronicle_waits_for_worker(PG_FUNCTION_ARGS) {
+    static Oid told_for = InvalidOid;
+    const bool waits = chronicle::pg::database_waits_for_worker(MyDatabaseId);
+    if (waits && told_for != MyDatabaseId) {
+        told_for = MyDatabaseId;
+        chronicle::pg::notify_extension_created(MyDatabaseId);
+    }
+    PG_RETURN_BOOL(waits);
+}
 
 // chronicle._workers_enabled(): whether this server runs projection workers at all (chronicle
 // preloaded and chronicle.max_workers > 0), for create_projection's warning. Any role may ask;

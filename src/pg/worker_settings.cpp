@@ -53,7 +53,11 @@ void register_worker_settings() {
     // postgresql.conf know it.
     DefineCustomIntVariable(
         "chronicle.max_workers", "How many databases have a chronicle projection worker at once.",
-        "0 starts no projection worker. Takes effect at server start.", &max_workers, 8, 0, 128,
+        "One worker per database that has chronicle; a database beyond this many waits "
+        "(projection_status shows waiting_for_worker). Each worker takes one of "
+        "max_worker_processes, the launcher one more. 0 starts no projection worker. Takes "
+        "effect at server start.",
+        &max_workers, 8, 0, 128,
         process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0, nullptr,
         nullptr, nullptr);
     MarkGUCPrefixReserved("chronicle");

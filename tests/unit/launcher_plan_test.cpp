@@ -271,4 +271,20 @@ TEST(LauncherPlanTest, WakeAtIsTheEarliestWait) {
     EXPECT_EQ(*plan.wake_at, kNow + 5);
 }
 
+TEST(LauncherPlan, DatabasesBeyondTheSlotsAreReportedWaiting) {
+    // Two slots, one taken: 11 gets the free one, 12 and 13 wait; 14 (no extension) and 15
+    // (restart delay) are not waiting for a slot.
+    Marks marks{DatabaseMark{14, true, 0}, DatabaseMark{15, false, kNow + 5}};
+    LauncherPlan plan = plan_launcher({10, 11, 12, 13, 14, 15}, marks,
+                                      Slots{running(10), WorkerSlotView{}}, kNow, 2);
+    ASSERT_EQ(plan.starts.size(), 1u);
+    EXPECT_EQ(plan.starts[0].database, 11u);
+    EXPECT_EQ(plan.waiting_for_slot, Dbs({12, 13}));
+}
+
+TEST(LauncherPlan, NoDatabaseWaitsWhileSlotsAreFree) {
+    LauncherPlan plan = plan_launcher({10, 11}, {}, free_slots(4), kNow, 4);
+    EXPECT_TRUE(plan.waiting_for_slot.empty());
+}
+
 }  // namespace

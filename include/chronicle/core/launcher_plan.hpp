@@ -49,6 +49,9 @@ struct LauncherPlan {
     std::vector<DatabaseMark> marks;      // the launcher's memory after this wake-up
     std::vector<std::size_t> free_slots;  // slots to release: no worker, nothing to wait for
     std::vector<WorkerStart> starts;      // workers to start now
+    // Databases that would get a worker now but find every usable slot taken (those that
+    // have chronicle wait for a worker: chronicle.max_workers is too low for them).
+    std::vector<std::uint32_t> waiting_for_slot;
     // The earliest time a database now waiting (backoff, suspension) may get a worker: the
     // launcher must wake up by then even if nothing else happens.
     std::optional<std::int64_t> wake_at;

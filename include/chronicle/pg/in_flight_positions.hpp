@@ -39,4 +39,8 @@ int64 current_read_horizon(Oid position_seq);
 // projection, see rebuild_swap.hpp); any other reader stops at current_read_horizon.
 int64 committed_horizon(Oid position_seq);
 
+// Whether the current transaction holds a position (it appended, perhaps in a savepoint it
+// rolled back): until it ends, no reader and no projection of this database passes it.
+bool current_transaction_holds_position();
+
 }  // namespace chronicle::pg

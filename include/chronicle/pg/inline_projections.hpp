@@ -17,6 +17,10 @@ namespace chronicle::pg {
 // state that cannot be folded fails the append, as a failing constraint would.
 void apply_inline_projections(text* stream, std::string_view category, int64 new_version);
 
+// Called before the stream's lock: takes the write lock on the table of every inline
+// projection of `category` (see append.cpp for why it must come first).
+void lock_inline_projection_tables(std::string_view category);
+
 // Registers the relcache callback that marks the cache stale, and the commit callback that
 // wakes the worker after a projection changed; from _PG_init.
 void register_inline_projection_invalidation();

@@ -16,4 +16,8 @@ namespace chronicle::pg {
 void take_due_snapshots(text* stream, std::string_view category, int64 old_version,
                         int64 new_version);
 
+// Called before the stream's lock: when an aggregate of `category` takes snapshots, takes the
+// lock that writing one needs (see append.cpp for why it must come first).
+void lock_for_snapshots(std::string_view category);
+
 }  // namespace chronicle::pg

@@ -92,4 +92,11 @@ bool is_database_worker(Oid database, pid_t pid);
 // Ends a suspension early (the command that needed it failed) and wakes the launcher.
 void resume_database_worker(Oid database);
 
+// The launcher, each wake-up: the databases that would get a worker but find every slot
+// taken.
+void publish_waiting_databases(const Oid* databases, int count);
+
+// Whether `database` has no worker slot and the launcher found it waiting for one.
+bool database_waits_for_worker(Oid database);
+
 }  // namespace chronicle::pg
