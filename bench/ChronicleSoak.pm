@@ -208,9 +208,11 @@ sub query
 	  or die "cannot parse psql output";
 	my ($rows, $sqlstate, $message) = ($1, $2, $3);
 	chomp $message;
-	if ($sqlstate eq '')
+	if ($sqlstate eq '' || ChronicleSoak::fault_sqlstate($sqlstate))
 	{
-		# No SQLSTATE: libpq's own failure (the connection broke); psql is about to exit.
+		# No SQLSTATE (libpq's own failure: the connection broke), or the server ending the
+		# session (terminated, crash of another process, shutdown): the connection is gone,
+		# and a COMMIT that met it may or may not have committed.
 		$self->close;
 		return { lost => 1 };
 	}
@@ -805,7 +807,7 @@ sub do_fault
 		@pids = server_pids($ctx, $where) unless @pids;
 		return 'none found' unless @pids;
 		my $pid = pick(@pids);
-		kill 'KILL', $pid or return "kill $pid: $!";
+		kill 'KILL', $pid or return "failed: kill $pid: $!";
 		$detail = "pid $pid";
 		wait_for_server($ctx);
 	}
@@ -827,7 +829,7 @@ sub do_fault
 		my $p = pick(@PROJECTIONS);
 		$detail = $p->{name};
 		my $r = $s->query("SELECT chronicle.pause_projection('$p->{name}');");
-		return "$detail: pause: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
+		return "failed: $detail: pause: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
 		nap($ctx, 1 + rand(3));
 		# Resuming must happen whatever the server went through meanwhile.
 		for (1 .. 100)
@@ -837,7 +839,7 @@ sub do_fault
 			reconnect($ctx) unless $s->connected;
 			sleep(0.2);
 		}
-		return "$detail: resume: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
+		return "failed: $detail: resume: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
 	}
 	elsif ($kind =~ /^rebuild_(async|inline|handler)$/)
 	{
@@ -852,12 +854,12 @@ sub do_fault
 			my $r = $s->query("SELECT chronicle.rebuild_projection('$p->{name}');");
 			$r = $s->query("DELETE FROM soak.handler_counts WHERE projection = '$p->{name}';") if $r->{ok};
 			$r = $s->query($r->{ok} ? 'COMMIT;' : 'ROLLBACK;');
-			return "$detail: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
+			return "failed: $detail: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
 		}
 		else
 		{
 			my $r = $s->query("SELECT chronicle.rebuild_projection('$p->{name}');");
-			return "$detail: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
+			return "failed: $detail: " . ChronicleSoak::Session::describe($r) unless $r->{ok};
 		}
 	}
 	else
@@ -883,7 +885,7 @@ sub injector_main
 		my $t = stamp($ctx->{t0});
 		my $detail = eval { do_fault($ctx, $kind) } // "failed: $@";
 		chomp $detail;
-		if ($detail =~ /^(?:none found|failed)/ || $detail =~ /: (?:pause|resume): /)
+		if ($detail =~ /^(?:none found|failed)/)
 		{
 			# Not done: noted apart, and tried again later.
 			print { $ctx->{log} } "N $t $kind $detail\n";
@@ -1331,8 +1333,9 @@ sub check_all
 	my $fault_total = 0;
 	$fault_total += $_ for values %faults;
 	my @lines;
-	push @lines, sprintf('run: %.0f s of load, %d writers, %d subscribers, %d projections', $load_seconds,
-		$cfg->{writers}, scalar(@SUBSCRIBERS), scalar(@PROJECTIONS));
+	push @lines, sprintf('run: %.0f s of load, %d writers, %d subscribers, %d projections (%s)', $load_seconds,
+		$cfg->{writers}, scalar(@SUBSCRIBERS), scalar(@PROJECTIONS),
+		join(', ', map { "$_->{name} $_->{mode} $_->{kind}" } @PROJECTIONS));
 	my ($log_events, $log_streams) = @{ $admin->query(q{SELECT count(*), count(DISTINCT stream) FROM chronicle.event_log;})->{rows}[0] };
 	my ($committed, $uncertain, $uncertain_in_log, $rolled_back) = @{ $admin->query(q{
 	  SELECT count(*) FILTER (WHERE mark = 'C'), count(*) FILTER (WHERE mark = 'U'),
