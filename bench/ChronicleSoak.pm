@@ -918,6 +918,7 @@ sub inline_checker_main
 		sleep($ctx->{cfg}{inline_check_gap});
 		for my $p (projections_of(mode => 'inline'))
 		{
+			reconnect($ctx) unless $s->connected;
 			my $r = $s->query('BEGIN ISOLATION LEVEL REPEATABLE READ;');
 			next unless $r->{ok};
 			$r = $s->query(qq{
@@ -1064,14 +1065,20 @@ sub run
 			}) } = $sub->{name};
 	}
 
+	# The load lasts the given time, and on until every kind of fault has happened once
+	# (a slow machine takes longer per fault), for at most 5 minutes more.
 	my $last_note = time;
-	while (time - $cfg{t0} < $cfg{seconds})
+	my $all_faults = sub {
+		my %seen = map { (split / /, $_->[2])[1] => 1 } read_lines(\%cfg, 'F', '{injector,holder}');
+		return (!grep { !$seen{$_} } @FAULT_KINDS) && (grep { /^hold_/ } keys %seen) ? 1 : 0;
+	};
+	while (time - $cfg{t0} < $cfg{seconds} || (!$all_faults->() && time - $cfg{t0} < $cfg{seconds} + 300))
 	{
 		sleep(1);
 		if (time - $last_note >= 60)
 		{
 			$last_note = time;
-			$say->(sprintf('soak: %d s, %d faults so far', time - $cfg{t0}, scalar(read_lines(\%cfg, 'F'))));
+			$say->(sprintf('soak: %d s, %d faults so far', time - $cfg{t0}, scalar(read_lines(\%cfg, 'F', '{injector,holder}'))));
 		}
 	}
 
@@ -1098,7 +1105,7 @@ sub run
 	$say->('soak: checking');
 	my ($checks, $summary) = check_all(\%cfg, $admin, \@violations, $load_seconds);
 	$admin->close;
-	return (scalar(@violations), $summary, \@violations, $checks);
+	return (scalar(@violations) + ($cfg{unlisted_violations} // 0), $summary, \@violations, $checks);
 }
 
 # Waits until every projection runs, has no rebuild in progress and has applied every event.
@@ -1140,9 +1147,9 @@ sub settle_projections
 
 sub read_lines
 {
-	my ($cfg, $mark) = @_;
+	my ($cfg, $mark, $files) = @_;
 	my @out;
-	for my $f (glob("$cfg->{dir}/*.log"))
+	for my $f (glob("$cfg->{dir}/" . ($files // '*') . '.log'))
 	{
 		open(my $fh, '<', $f) or next;
 		while (<$fh>)
@@ -1173,7 +1180,11 @@ sub check_all
 		$checks{$name} = [ !@bad, scalar(@bad) ];
 		# The first few of a kind, precisely; the count of the rest.
 		push @$violations, map { "$name: $_" } @bad[ 0 .. ($#bad < 19 ? $#bad : 19) ];
-		push @$violations, "$name: ... and " . (@bad - 20) . ' more' if @bad > 20;
+		if (@bad > 20)
+		{
+			push @$violations, "$name: ... and " . (@bad - 20) . ' more';
+			$cfg->{unlisted_violations} += @bad - 21;
+		}
 	};
 
 	# What the clients reported while they ran.
@@ -1187,9 +1198,11 @@ sub check_all
 	# events in a long run) are joins in the server, not hashes in Perl.
 	my $marks = "$cfg->{dir}/marks.txt";
 	open(my $mf, '>', $marks) or die;
-	for my $l (read_lines($cfg, 'C'), read_lines($cfg, 'R'), read_lines($cfg, 'U'))
+	for my $f (glob("$cfg->{dir}/*.log"))
 	{
-		print $mf "$l->[1] $l->[2]\n";
+		open(my $fh, '<', $f) or die "$f: $!";
+		while (<$fh>) { print $mf $_ if /^[CRU] /; }
+		close $fh;
 	}
 	close $mf;
 	my $q = sub {
