@@ -978,6 +978,9 @@ sub spawn
 	die "fork: $!" unless defined $pid;
 	return $pid if $pid;
 	srand(time() ^ ($$ << 8));
+	# Writing to a psql that has just exited (its connection was cut) must fail the write,
+	# not kill the client.
+	$SIG{PIPE} = 'IGNORE';
 	my $ctx = new_ctx($cfg, $name);
 	my $ok  = eval { $main->($ctx, @args); 1 };
 	print { $ctx->{log} } "V " . stamp($ctx->{t0}) . " $name: client died: $@" unless $ok;
@@ -987,21 +990,25 @@ sub spawn
 	POSIX::_exit(0);
 }
 
+# Waits for the clients; returns a complaint for each that did not end, or did not end well.
 sub wait_children
 {
 	my ($pids, $timeout) = @_;
 	my $deadline = time + $timeout;
+	my @bad;
 	while (%$pids && time < $deadline)
 	{
 		for my $pid (keys %$pids)
 		{
-			delete $pids->{$pid} if waitpid($pid, WNOHANG) != 0;
+			next if waitpid($pid, WNOHANG) == 0;
+			push @bad, "client $pids->{$pid} ended with status $?" if $?;
+			delete $pids->{$pid};
 		}
 		sleep(0.2);
 	}
-	my @hung = map { $pids->{$_} } sort keys %$pids;
+	push @bad, map { "client $pids->{$_} did not end within $timeout s" } sort keys %$pids;
 	for my $pid (keys %$pids) { kill 'KILL', $pid; waitpid($pid, 0); }
-	return @hung;
+	return @bad;
 }
 
 # --- the run ------------------------------------------------------------------------------
@@ -1034,6 +1041,7 @@ sub run
 	$cfg{$_} //= $defaults{$_} for keys %defaults;
 	my $say = $cfg{say};
 	$cfg{t0} = time;
+	local $SIG{PIPE} = 'IGNORE';
 
 	my $admin = ChronicleSoak::Session->new(\%cfg, 'soak admin', "$cfg{dir}/admin.psql.err");
 	$admin->connect(60);
@@ -1086,8 +1094,7 @@ sub run
 	open(my $stop, '>', "$cfg{dir}/stop") or die;
 	close $stop;
 	my @violations;
-	my @hung = wait_children(\%pids, 600);
-	push @violations, map { "client $_ did not stop within 600 s" } @hung;
+	push @violations, wait_children(\%pids, 600);
 	my $load_seconds = time - $cfg{t0};
 	$say->(sprintf('soak: writers stopped after %.0f s; waiting for the projections', $load_seconds));
 
@@ -1095,12 +1102,11 @@ sub run
 	push @violations, settle_projections(\%cfg, $admin);
 	open(my $settled, '>', "$cfg{dir}/settled") or die;
 	close $settled;
-	push @violations, map { "client $_ did not stop within 600 s" } wait_children(\%checker_pid, 600);
+	push @violations, wait_children(\%checker_pid, 600);
 
 	open(my $final, '>', "$cfg{dir}/final") or die;
 	close $final;
-	@hung = wait_children(\%sub_pids, 600);
-	push @violations, map { "subscriber $_ did not finish reading within 600 s" } @hung;
+	push @violations, wait_children(\%sub_pids, 600);
 
 	$say->('soak: checking');
 	my ($checks, $summary) = check_all(\%cfg, $admin, \@violations, $load_seconds);
@@ -1268,7 +1274,7 @@ sub check_all
 	{
 		my $filter = defined $sub->{category} ? "WHERE category = '$sub->{category}'" : '';
 		my ($first) = $q->(qq{
-		  SELECT format('%s: event %s is %s, the log''s is %s', coalesce(s.n, l.n),
+		  SELECT format('event %s is %s, the log''s is %s', coalesce(s.n, l.n),
 		                coalesce(format('position %s (%s)', s.global_position, s.event_id), 'missing (it stopped)'),
 		                coalesce(format('position %s (%s)', l.global_position, l.event_id), 'none (the log has no more)'))
 		               || CASE WHEN s.global_position < l.global_position THEN ': a duplicate or out of order'
