@@ -526,7 +526,9 @@ sub run_op
 			return 0;
 		}
 		reconnect($ctx) unless $ctx->{session}->connected;
-		until (refresh_versions($ctx, $op) || $uncertain)
+		# An uncertain op is sent again exactly as it was (its expected versions too): only
+		# then does chronicle recognise a retry of what committed.
+		until ($uncertain || refresh_versions($ctx, $op))
 		{
 			sleep(0.1);
 			reconnect($ctx) unless $ctx->{session}->connected;
