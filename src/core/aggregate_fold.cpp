@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/limits.hpp"
 
 namespace chronicle {
 
@@ -35,9 +37,16 @@ struct Step {
                 out = source.literal;
                 return true;
             case Source::Kind::Data:
-                return event.data_at(source.path, out);
             case Source::Kind::Metadata:
-                return event.metadata_at(source.path, out);
+                try {
+                    return source.kind == Source::Kind::Data
+                               ? event.data_at(source.path, out)
+                               : event.metadata_at(source.path, out);
+                } catch (const Error& e) {
+                    // The view refuses a value nested too deeply: say where it was read.
+                    if (e.kind() != ErrorKind::FoldFailed) throw;
+                    fail(source.text + ": " + e.what());
+                }
             case Source::Kind::State: {
                 const Value* found = find_at_path(state, source.path);
                 if (!found) return false;
@@ -176,6 +185,16 @@ struct Step {
         }
     }
 
+    // Every state stays within kMaxValueDepth (limits.hpp), whatever the events bring: the
+    // value written, under the containers above it, must fit.
+    void check_depth(const Value& value) const {
+        if (!value.is_array() && !value.is_object()) return;
+        const std::size_t above = operation_depth_above_value(op);
+        const std::size_t room = above < kMaxValueDepth ? kMaxValueDepth - above : 0;
+        if (value_depth(value, room) <= room) return;
+        fail("the state would nest deeper than " + std::to_string(kMaxValueDepth) + " levels");
+    }
+
     void run() const {
         for (const Condition& condition : op.conditions) {
             if (!passes(condition)) return;
@@ -185,6 +204,7 @@ struct Step {
             if (!op.fallback) return;  // nothing to apply: the event lacks the value
             value = *op.fallback;
         }
+        check_depth(value);
         std::string key;
         if (op.key && !read_key(*op.key, key, "the key")) return;
 

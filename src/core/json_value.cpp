@@ -238,14 +238,14 @@ std::vector<NumberRun> find_number_runs(std::string_view text) {
     return runs;
 }
 
-// The offset of the bracket that opens level kMaxJsonDepth + 1.
+// The offset of the bracket that opens level kMaxValueDepth + 1.
 std::size_t find_too_deep_offset(std::string_view text) {
     std::size_t depth = 0;
     std::size_t found = text.size();
     for_each_byte_outside_strings(text, [&](std::size_t i) {
         const char c = text[i];
         if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonDepth) {
+            if (++depth > kMaxValueDepth) {
                 found = i;
                 return false;
             }
@@ -392,7 +392,7 @@ class ValueBuilder {
     }
 
     bool open(Value container) {
-        if (open_.size() >= kMaxJsonDepth) return fail(Failure::TooDeep, 0, {});
+        if (open_.size() >= kMaxValueDepth) return fail(Failure::TooDeep, 0, {});
         // Only the innermost open container grows, so pointers to the outer ones stay valid.
         open_.push_back(place(std::move(container)));
         return true;
@@ -430,6 +430,28 @@ bool run_sax_parse(std::string_view text, ValueBuilder& builder) {
 
 }  // namespace
 
+std::size_t value_depth(const Value& value, std::size_t stop_above) {
+    // Containers still to look into, with the level they are at (the outermost is 1).
+    std::vector<std::pair<const Value*, std::size_t>> pending;
+    std::size_t deepest = 0;
+    const auto visit = [&](const Value& v, std::size_t level) {
+        if (!v.is_array() && !v.is_object()) return;
+        if (level > deepest) deepest = level;
+        pending.emplace_back(&v, level);
+    };
+    visit(value, 1);
+    while (!pending.empty() && deepest <= stop_above) {
+        const auto [container, level] = pending.back();
+        pending.pop_back();
+        if (container->is_array()) {
+            for (const Value& element : container->as_array()) visit(element, level + 1);
+        } else {
+            for (const auto& member : container->as_object()) visit(member.second, level + 1);
+        }
+    }
+    return deepest;
+}
+
 std::string to_json_text(const Value& value) {
     std::string out;
     append_json(out, value);
@@ -457,7 +479,7 @@ Value parse_json_text(std::string_view text, ErrorKind kind) {
         case ValueBuilder::Failure::TooDeep:
             throw_parse_error(kind, find_too_deep_offset(text),
                               "arrays and objects nested deeper than " +
-                                  std::to_string(kMaxJsonDepth) + " levels");
+                                  std::to_string(kMaxValueDepth) + " levels");
         case ValueBuilder::Failure::None:
         case ValueBuilder::Failure::NeedsExactNumbers:
             // Not reachable: the second pass never asks for a third.
