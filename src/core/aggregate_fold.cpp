@@ -20,6 +20,7 @@ struct Step {
     const EventView& event;
     const Operation& op;
     Value& state;
+    StateSize& size;
 
     [[noreturn]] void fail(const std::string& what) const {
         throw Error(ErrorKind::FoldFailed,
@@ -39,9 +40,8 @@ struct Step {
             case Source::Kind::Data:
             case Source::Kind::Metadata:
                 try {
-                    return source.kind == Source::Kind::Data
-                               ? event.data_at(source.path, out)
-                               : event.metadata_at(source.path, out);
+                    return source.kind == Source::Kind::Data ? event.data_at(source.path, out)
+                                                             : event.metadata_at(source.path, out);
                 } catch (const Error& e) {
                     // The view refuses a value nested too deeply: say where it was read.
                     if (e.kind() != ErrorKind::FoldFailed) throw;
@@ -185,14 +185,20 @@ struct Step {
         }
     }
 
-    // Every state stays within kMaxValueDepth (limits.hpp), whatever the events bring: the
-    // value written, under the containers above it, must fit.
-    void check_depth(const Value& value) const {
-        if (!value.is_array() && !value.is_object()) return;
+    // Every state stays within kMaxValueDepth and kMaxValueBytes (limits.hpp), whatever the
+    // events bring: the value written, under the containers above it, must fit.
+    void check_room(const Value& value) const {
         const std::size_t above = operation_depth_above_value(op);
         const std::size_t room = above < kMaxValueDepth ? kMaxValueDepth - above : 0;
-        if (value_depth(value, room) <= room) return;
-        fail("the state would nest deeper than " + std::to_string(kMaxValueDepth) + " levels");
+        const ValueMeasure written = measure_value(value, room, kMaxValueBytes);
+        if (written.depth > room) {
+            fail("the state would nest deeper than " + std::to_string(kMaxValueDepth) + " levels");
+        }
+        // The containers a path may create on the way count too.
+        if (!size.make_room(state, written.bytes + above * 2 * kValueOverheadBytes)) {
+            fail("the state would grow beyond " + std::to_string(kMaxValueBytes / (1024 * 1024)) +
+                 " MiB");
+        }
     }
 
     void run() const {
@@ -204,7 +210,7 @@ struct Step {
             if (!op.fallback) return;  // nothing to apply: the event lacks the value
             value = *op.fallback;
         }
-        check_depth(value);
+        if (op.value) check_room(value);
         std::string key;
         if (op.key && !read_key(*op.key, key, "the key")) return;
 
@@ -325,13 +331,34 @@ struct Step {
 
 }  // namespace
 
+StateSize::StateSize(const Value& state)
+    : bound_(measure_value(state, kMaxValueDepth, kMaxValueBytes).bytes) {}
+
+bool StateSize::make_room(const Value& state, std::size_t bytes) {
+    if (bytes <= kMaxValueBytes && bound_ <= kMaxValueBytes - bytes) {
+        bound_ += bytes;
+        return true;
+    }
+    // Writes replace as often as they add: what the state really takes may be far less.
+    bound_ = measure_value(state, kMaxValueDepth, kMaxValueBytes).bytes;
+    if (bytes > kMaxValueBytes || bound_ > kMaxValueBytes - bytes) return false;
+    bound_ += bytes;
+    return true;
+}
+
 void apply_event(const AggregateProgram& program, std::string_view aggregate, Value& state,
-                 const EventView& event) {
+                 const EventView& event, StateSize& size) {
     const OperationList* list = program.operations_for(event.type());
     if (!list) return;
     for (const Operation& op : list->operations) {
-        Step{aggregate, event, op, state}.run();
+        Step{aggregate, event, op, state, size}.run();
     }
+}
+
+void apply_event(const AggregateProgram& program, std::string_view aggregate, Value& state,
+                 const EventView& event) {
+    StateSize size(state);
+    apply_event(program, aggregate, state, event, size);
 }
 
 }  // namespace chronicle

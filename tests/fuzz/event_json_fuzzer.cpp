@@ -112,6 +112,8 @@ void check_numbers(const Value& value, std::vector<const Decimal*>& numbers) {
 void check_decimals(const std::vector<const Decimal*>& numbers) {
     for (std::size_t i = 0; i < numbers.size(); ++i) {
         const Decimal& a = *numbers[i];
+        // Numbers reach 100,000 digits (1e99999): checking a few is enough.
+        if (a.text().size() > 4000) continue;
         if (Decimal::parse(a.text()) != a || Decimal::parse(a.text()).text() != a.text()) {
             broken("decimal text round trip", a.text());
         }
@@ -123,7 +125,8 @@ void check_decimals(const std::vector<const Decimal*>& numbers) {
         const Decimal& b = *numbers[i + 1];
         // Keep the sums small enough to be cheap: exponents reach +-100000.
         if (a.text().size() + b.text().size() > 4000) continue;
-        if (compare(a, b) != -compare(b, a)) broken("compare is antisymmetric", a.text() + " " + b.text());
+        if (compare(a, b) != -compare(b, a))
+            broken("compare is antisymmetric", a.text() + " " + b.text());
         const Decimal sum = a + b;
         if (sum - b != a) broken("(a + b) - b == a", a.text() + " " + b.text());
         if (a + b != b + a) broken("a + b == b + a", a.text() + " " + b.text());

@@ -23,6 +23,19 @@ namespace chronicle {
 // default is the same 1,000).
 inline constexpr std::size_t kMaxValueDepth = 1000;
 
+// How large a value the core builds may be: a state while it is folded, a value a fold
+// reads from an event, JSON text parsed. Counted as kValueOverheadBytes for every JSON value
+// in it (scalar, array, object, object member) plus the bytes of its strings, keys and
+// numbers' digits: about what it takes in memory. Both found by the fuzzer (tests/fuzz,
+// docs/development.md): two operations, {"set": "a", "state": ""} and {"append": "l",
+// "state": "a"}, double the state with every event (forty events would have asked for
+// terabytes); and a number such as 1e99999, 7 bytes of JSON and a few of jsonb, is 100,000
+// digits once printed, so a 1 MB array of them would have been 14 GB. Beyond this size a fold
+// fails instead of exhausting the backend's memory. 64 MiB is far beyond any state worth
+// folding (the jsonb a fold returns is built from it, several times its size).
+inline constexpr std::size_t kMaxValueBytes = 64 * 1024 * 1024;
+inline constexpr std::size_t kValueOverheadBytes = 64;
+
 // How many segments a path in an aggregate definition may have: a source's path ("from",
 // "state", "event": "metadata.<path>") or an operation's target.
 inline constexpr std::size_t kMaxPathSegments = 256;
