@@ -170,10 +170,9 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
         JsonbRead read = JsonbRead::Found;
         pg_guarded([&] { read = jsonb_to_value(&definition->root, value); });
         if (read != JsonbRead::Found) {
-            throw chronicle::Error(
-                chronicle::ErrorKind::InvalidAggregateDefinition,
-                "invalid aggregate definition: the definition " + jsonb_read_problem(read), {},
-                "docs/aggregates.md lists the limits on definitions.");
+            throw chronicle::Error(chronicle::ErrorKind::InvalidAggregateDefinition,
+                                   definition_read_problem(read), {},
+                                   "docs/aggregates.md lists the limits on definitions.");
         }
         const chronicle::AggregateDefinition parsed = chronicle::parse_aggregate_definition(value);
         char* reducer = nullptr;

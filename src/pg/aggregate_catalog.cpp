@@ -151,9 +151,7 @@ void reload(Cache& fresh) {
         try {
             // Stored before chronicle checked its limits: only this aggregate's folds fail.
             if (read != JsonbRead::Found) {
-                throw Error(
-                    ErrorKind::InvalidAggregateDefinition,
-                    "invalid aggregate definition: the definition " + jsonb_read_problem(read));
+                throw Error(ErrorKind::InvalidAggregateDefinition, definition_read_problem(read));
             }
             entry->definition = parse_aggregate_definition(definition);
         } catch (const Error& e) {

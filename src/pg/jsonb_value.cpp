@@ -206,6 +206,16 @@ std::string jsonb_read_problem(JsonbRead read) {
     return "is larger than " + std::to_string(kMaxValueBytes / (1024 * 1024)) + " MiB";
 }
 
+std::string definition_read_problem(JsonbRead read) {
+    // 64 MiB as a value is more than 1 MiB of JSON: a value takes a byte of text or more
+    // for each 64 bytes counted, its strings and digits a byte for a byte.
+    if (read == JsonbRead::TooLarge) {
+        return "invalid aggregate definition: the definition is more than " +
+               std::to_string(kMaxDefinitionBytes) + " bytes of JSON";
+    }
+    return "invalid aggregate definition: the definition " + jsonb_read_problem(read);
+}
+
 JsonbRead jsonb_value_at(JsonbContainer* container, const Path& path, Value& out) {
     if (path.empty()) return jsonb_to_value(container, out);
     JsonbContainer* current = container;

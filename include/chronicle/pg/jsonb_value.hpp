@@ -27,6 +27,9 @@ enum class JsonbRead { Absent, Found, TooDeep, TooLarge };
 // TooLarge. Plain C++: call it outside pg_guarded.
 std::string jsonb_read_problem(JsonbRead read);
 
+// The message for a definition that could not be read: "invalid aggregate definition: ...".
+std::string definition_read_problem(JsonbRead read);
+
 // The whole container (an object, an array, or a raw scalar) into `out`: Found, TooDeep or
 // TooLarge.
 [[nodiscard]] JsonbRead jsonb_to_value(JsonbContainer* container, Value& out);

@@ -171,3 +171,24 @@ SELECT name, state, last_error, last_error_sqlstate FROM chronicle.projection_st
 SELECT count(*) AS one_worker FROM pg_stat_activity
  WHERE application_name = 'chronicle worker' AND datname = current_database();
 SELECT chronicle.drop_projection('lim_proj_async');
+
+------------------------------------------------------------------------------------------
+-- Size: what the fuzzer found (docs/development.md). A state that doubles with every event
+-- and numbers that are a few bytes of jsonb but 100,000 digits: the fold fails at 64 MiB
+-- (CH022) instead of exhausting the backend's memory.
+------------------------------------------------------------------------------------------
+SELECT chronicle.define_aggregate('lim_double',
+    '{"on": {"E": [{"set": "a", "state": ""}, {"append": "l", "state": "a"}]}}');
+SELECT chronicle.append_batch('limdouble-1',
+    (SELECT jsonb_agg('{"type": "E", "data": {}}'::jsonb) FROM generate_series(1, 40)));
+SELECT chronicle.fold('lim_double', 'limdouble-1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT length(chronicle.fold('lim_double', 'limdouble-1', at_version => 10)::text) AS ten_events;
+SELECT chronicle.append('limdata-5', 'W',
+    jsonb_build_object('n', (SELECT jsonb_agg('1e99999'::jsonb) FROM generate_series(1, 1000))));
+SELECT chronicle.fold('lim_data', 'limdata-5');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.define_aggregate('lim_size',
+    jsonb_build_object('initial', (SELECT jsonb_agg('1e99999'::jsonb) FROM generate_series(1, 1000)),
+                       'on', '{}'::jsonb));
+\echo :LAST_ERROR_SQLSTATE
