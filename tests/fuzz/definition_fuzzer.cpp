@@ -121,10 +121,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
                 apply_event(definition.program, "fuzz", state, event, state_size);
             } catch (const Error& e) {
                 if (e.kind() != ErrorKind::FoldFailed) broken("fold error kind", e.what());
-                // The state may be half changed: start again, as a fold would.
-                state = definition.initial;
-                state_size = StateSize(state);
-                continue;
+                // A fold stops at its first failure (the state may be half changed).
+                return 0;
             }
             const std::size_t bytes = measure_value(state, kMaxValueDepth, kMaxValueBytes).bytes;
             if (bytes > kMaxValueBytes) broken("state within kMaxValueBytes", "");
