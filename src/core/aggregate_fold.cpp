@@ -213,6 +213,11 @@ struct Step {
         if (op.value) check_room(value);
         std::string key;
         if (op.key && !read_key(*op.key, key, "the key")) return;
+        if (op.kind == OperationKind::Put &&
+            !size.make_room(state, key.size() + kValueOverheadBytes)) {
+            fail("the state would grow beyond " + std::to_string(kMaxValueBytes / (1024 * 1024)) +
+                 " MiB");
+        }
 
         switch (op.kind) {
             case OperationKind::Set: {
