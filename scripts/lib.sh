@@ -17,6 +17,8 @@ REQUIRED_PACKAGES=(
     postgresql-contrib
     nlohmann-json3-dev libgtest-dev libgmock-dev googletest
     libipc-run-perl
+    # tests/fuzz: clang with libFuzzer and the sanitizers' runtimes.
+    clang libclang-rt-14-dev
 )
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

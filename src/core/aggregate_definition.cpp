@@ -5,6 +5,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/event_shape.hpp"
+#include "chronicle/core/limits.hpp"
 
 namespace chronicle {
 
@@ -73,6 +74,14 @@ bool is_source_key(std::string_view key) {
     return false;
 }
 
+void check_path_length(std::size_t segments, const std::string& where) {
+    if (segments <= kMaxPathSegments) return;
+    fail(where,
+         "a path has " + std::to_string(segments) + " segments, more than the " +
+             std::to_string(kMaxPathSegments) + " allowed",
+         "docs/aggregates.md lists the limits on definitions.");
+}
+
 Path parse_path_value(const Value& value, const std::string& where, bool allow_empty) {
     Path path;
     if (value.is_string()) {
@@ -96,6 +105,7 @@ Path parse_path_value(const Value& value, const std::string& where, bool allow_e
         fail(where, "a path must be a string or an array, not " + value_kind_phrase(value.kind()));
     }
     if (path.empty() && !allow_empty) fail(where, "the path must not be empty");
+    check_path_length(path.size(), where);
     return path;
 }
 
@@ -217,6 +227,7 @@ std::vector<TargetSegment> parse_target(const Value& spec, const std::string& wh
     if (target.empty() && !allow_root) {
         fail(where, "this operation needs a path inside the state, not the whole state");
     }
+    check_path_length(target.size(), where);
     return target;
 }
 
@@ -271,6 +282,27 @@ void check_against_initial(const Operation& op, const Value& initial, const std:
         default:
             break;
     }
+}
+
+// How many levels above the value an operation writes its containers take: the target's
+// segments, plus the array or object that append and put write into.
+std::size_t levels_above_value(const Operation& op) {
+    const bool into_container = op.kind == OperationKind::Append || op.kind == OperationKind::Put;
+    return op.target.size() + (into_container ? 1 : 0);
+}
+
+// A literal (or default) the operation writes must leave the state within kMaxValueDepth;
+// what the events bring is checked when folding.
+void check_literal_depth(const Operation& op, const std::string& where) {
+    const std::size_t above = levels_above_value(op);
+    auto check = [&](const Value& written, const char* what) {
+        const std::size_t depth = value_depth(written, kMaxValueDepth);
+        if (above + depth <= kMaxValueDepth) return;
+        fail(where, std::string(what) + " at this path would make the state nest deeper than " +
+                        std::to_string(kMaxValueDepth) + " levels");
+    };
+    if (op.value && op.value->kind == Source::Kind::Literal) check(op.value->literal, "the value");
+    if (op.fallback) check(*op.fallback, "the default");
 }
 
 constexpr std::pair<const char*, Condition::Test> kTests[] = {
@@ -436,6 +468,7 @@ Operation parse_operation(const Value& spec, const Value& initial, const std::st
         !op.key->literal.is_number()) {
         fail(here, "a key must be a string or a number, not " + to_json_text(op.key->literal));
     }
+    check_literal_depth(op, here);
     check_against_initial(op, initial, here);
     return op;
 }
@@ -490,7 +523,22 @@ const OperationList* AggregateProgram::operations_for(std::string_view type) con
     return fallback ? &*fallback : nullptr;
 }
 
+std::size_t operation_depth_above_value(const Operation& op) {
+    return levels_above_value(op);
+}
+
 AggregateDefinition parse_aggregate_definition(const Value& definition) {
+    // Limits first, without recursion: everything after may recurse over the definition.
+    if (value_depth(definition, kMaxValueDepth) > kMaxValueDepth) {
+        fail("", "the definition nests deeper than " + std::to_string(kMaxValueDepth) + " levels",
+             "docs/aggregates.md lists the limits on definitions.");
+    }
+    if (const std::size_t bytes = to_json_text(definition).size(); bytes > kMaxDefinitionBytes) {
+        fail("",
+             "the definition is " + std::to_string(bytes) + " bytes of JSON, more than the " +
+                 std::to_string(kMaxDefinitionBytes) + " allowed",
+             "docs/aggregates.md lists the limits on definitions.");
+    }
     if (!definition.is_object()) {
         fail("",
              "the definition must be a JSON object, not " + value_kind_phrase(definition.kind()),

@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/limits.hpp"
 
 namespace chronicle {
 
@@ -18,6 +20,7 @@ struct Step {
     const EventView& event;
     const Operation& op;
     Value& state;
+    StateSize& size;
 
     [[noreturn]] void fail(const std::string& what) const {
         throw Error(ErrorKind::FoldFailed,
@@ -35,9 +38,15 @@ struct Step {
                 out = source.literal;
                 return true;
             case Source::Kind::Data:
-                return event.data_at(source.path, out);
             case Source::Kind::Metadata:
-                return event.metadata_at(source.path, out);
+                try {
+                    return source.kind == Source::Kind::Data ? event.data_at(source.path, out)
+                                                             : event.metadata_at(source.path, out);
+                } catch (const Error& e) {
+                    // The view refuses a value nested too deeply: say where it was read.
+                    if (e.kind() != ErrorKind::FoldFailed) throw;
+                    fail(source.text + ": " + e.what());
+                }
             case Source::Kind::State: {
                 const Value* found = find_at_path(state, source.path);
                 if (!found) return false;
@@ -176,6 +185,22 @@ struct Step {
         }
     }
 
+    // Every state stays within kMaxValueDepth and kMaxValueBytes (limits.hpp), whatever the
+    // events bring: the value written, under the containers above it, must fit.
+    void check_room(const Value& value) const {
+        const std::size_t above = operation_depth_above_value(op);
+        const std::size_t room = above < kMaxValueDepth ? kMaxValueDepth - above : 0;
+        const ValueMeasure written = measure_value(value, room, kMaxValueBytes);
+        if (written.depth > room) {
+            fail("the state would nest deeper than " + std::to_string(kMaxValueDepth) + " levels");
+        }
+        // The containers a path may create on the way count too.
+        if (!size.make_room(state, written.bytes + above * 2 * kValueOverheadBytes)) {
+            fail("the state would grow beyond " + std::to_string(kMaxValueBytes / (1024 * 1024)) +
+                 " MiB");
+        }
+    }
+
     void run() const {
         for (const Condition& condition : op.conditions) {
             if (!passes(condition)) return;
@@ -185,8 +210,14 @@ struct Step {
             if (!op.fallback) return;  // nothing to apply: the event lacks the value
             value = *op.fallback;
         }
+        if (op.value) check_room(value);
         std::string key;
         if (op.key && !read_key(*op.key, key, "the key")) return;
+        if (op.kind == OperationKind::Put &&
+            !size.make_room(state, key.size() + kValueOverheadBytes)) {
+            fail("the state would grow beyond " + std::to_string(kMaxValueBytes / (1024 * 1024)) +
+                 " MiB");
+        }
 
         switch (op.kind) {
             case OperationKind::Set: {
@@ -305,13 +336,34 @@ struct Step {
 
 }  // namespace
 
+StateSize::StateSize(const Value& state)
+    : bound_(measure_value(state, kMaxValueDepth, kMaxValueBytes).bytes) {}
+
+bool StateSize::make_room(const Value& state, std::size_t bytes) {
+    if (bytes <= kMaxValueBytes && bound_ <= kMaxValueBytes - bytes) {
+        bound_ += bytes;
+        return true;
+    }
+    // Writes replace as often as they add: what the state really takes may be far less.
+    bound_ = measure_value(state, kMaxValueDepth, kMaxValueBytes).bytes;
+    if (bytes > kMaxValueBytes || bound_ > kMaxValueBytes - bytes) return false;
+    bound_ += bytes;
+    return true;
+}
+
 void apply_event(const AggregateProgram& program, std::string_view aggregate, Value& state,
-                 const EventView& event) {
+                 const EventView& event, StateSize& size) {
     const OperationList* list = program.operations_for(event.type());
     if (!list) return;
     for (const Operation& op : list->operations) {
-        Step{aggregate, event, op, state}.run();
+        Step{aggregate, event, op, state, size}.run();
     }
+}
+
+void apply_event(const AggregateProgram& program, std::string_view aggregate, Value& state,
+                 const EventView& event) {
+    StateSize size(state);
+    apply_event(program, aggregate, state, event, size);
 }
 
 }  // namespace chronicle

@@ -238,14 +238,14 @@ std::vector<NumberRun> find_number_runs(std::string_view text) {
     return runs;
 }
 
-// The offset of the bracket that opens level kMaxJsonDepth + 1.
+// The offset of the bracket that opens level kMaxValueDepth + 1.
 std::size_t find_too_deep_offset(std::string_view text) {
     std::size_t depth = 0;
     std::size_t found = text.size();
     for_each_byte_outside_strings(text, [&](std::size_t i) {
         const char c = text[i];
         if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonDepth) {
+            if (++depth > kMaxValueDepth) {
                 found = i;
                 return false;
             }
@@ -291,7 +291,7 @@ class ValueBuilder {
     using string_t = json::string_t;
     using binary_t = json::binary_t;
 
-    enum class Failure { None, Syntax, NeedsExactNumbers, NumberOutOfRange, TooDeep };
+    enum class Failure { None, Syntax, NeedsExactNumbers, NumberOutOfRange, TooDeep, TooLarge };
 
     // `runs`: set for the second pass, where numbers are read from the original text.
     explicit ValueBuilder(const std::vector<NumberRun>* runs) : runs_(runs) {}
@@ -370,8 +370,22 @@ class ValueBuilder {
     }
 
     bool put(Value value) {
+        if (!count(value)) return false;
         place(std::move(value));
         return true;
+    }
+
+    // What the value being built takes (as measure_value counts it), up to kMaxValueBytes:
+    // a short number such as 1e99999 takes 100,000 digits once parsed.
+    bool count(const Value& value) {
+        bytes_ += kValueOverheadBytes;
+        if (!open_.empty() && open_.back()->is_object()) {
+            bytes_ += kValueOverheadBytes + pending_key_.size();
+        }
+        if (value.is_string()) bytes_ += value.as_string().size();
+        if (value.is_number()) bytes_ += value.as_number().text().size();
+        if (bytes_ <= kMaxValueBytes) return true;
+        return fail(Failure::TooLarge, 0, {});
     }
 
     Value* place(Value value) {
@@ -392,7 +406,8 @@ class ValueBuilder {
     }
 
     bool open(Value container) {
-        if (open_.size() >= kMaxJsonDepth) return fail(Failure::TooDeep, 0, {});
+        if (open_.size() >= kMaxValueDepth) return fail(Failure::TooDeep, 0, {});
+        if (!count(container)) return false;
         // Only the innermost open container grows, so pointers to the outer ones stay valid.
         open_.push_back(place(std::move(container)));
         return true;
@@ -412,6 +427,7 @@ class ValueBuilder {
 
     const std::vector<NumberRun>* runs_;
     std::size_t numbers_seen_ = 0;
+    std::size_t bytes_ = 0;
     Value root_;
     std::vector<Value*> open_;
     std::string pending_key_;
@@ -429,6 +445,37 @@ bool run_sax_parse(std::string_view text, ValueBuilder& builder) {
 }
 
 }  // namespace
+
+ValueMeasure measure_value(const Value& value, std::size_t max_depth, std::size_t max_bytes) {
+    // Containers still to look into, with the level they are at (the outermost is 1).
+    std::vector<std::pair<const Value*, std::size_t>> pending;
+    ValueMeasure measure;
+    const auto visit = [&](const Value& v, std::size_t level, std::size_t key_bytes) {
+        measure.bytes += kValueOverheadBytes + key_bytes;
+        if (v.is_string()) measure.bytes += v.as_string().size();
+        if (v.is_number()) measure.bytes += v.as_number().text().size();
+        if (!v.is_array() && !v.is_object()) return;
+        if (level > measure.depth) measure.depth = level;
+        pending.emplace_back(&v, level);
+    };
+    visit(value, 1, 0);
+    while (!pending.empty() && measure.depth <= max_depth && measure.bytes <= max_bytes) {
+        const auto [container, level] = pending.back();
+        pending.pop_back();
+        if (container->is_array()) {
+            for (const Value& element : container->as_array()) visit(element, level + 1, 0);
+        } else {
+            for (const auto& [key, member] : container->as_object()) {
+                visit(member, level + 1, kValueOverheadBytes + key.size());
+            }
+        }
+    }
+    return measure;
+}
+
+std::size_t value_depth(const Value& value, std::size_t stop_above) {
+    return measure_value(value, stop_above, static_cast<std::size_t>(-1)).depth;
+}
 
 std::string to_json_text(const Value& value) {
     std::string out;
@@ -457,7 +504,11 @@ Value parse_json_text(std::string_view text, ErrorKind kind) {
         case ValueBuilder::Failure::TooDeep:
             throw_parse_error(kind, find_too_deep_offset(text),
                               "arrays and objects nested deeper than " +
-                                  std::to_string(kMaxJsonDepth) + " levels");
+                                  std::to_string(kMaxValueDepth) + " levels");
+        case ValueBuilder::Failure::TooLarge:
+            throw Error(kind, "invalid JSON: the value would take more than " +
+                                  std::to_string(kMaxValueBytes / (1024 * 1024)) +
+                                  " MiB once parsed");
         case ValueBuilder::Failure::None:
         case ValueBuilder::Failure::NeedsExactNumbers:
             // Not reachable: the second pass never asks for a third.

@@ -5,6 +5,7 @@
 #include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/error_origin.hpp"
+#include "chronicle/core/limits.hpp"
 #include "chronicle/pg/boundary.hpp"
 #include "chronicle/pg/event_log_catalog.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
@@ -167,7 +168,13 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
                                    "invalid aggregate definition: it must not be NULL");
         }
         chronicle::Value value;
-        pg_guarded([&] { jsonb_to_value(&definition->root, value); });
+        JsonbRead read = JsonbRead::Found;
+        pg_guarded([&] { read = jsonb_to_value(&definition->root, value); });
+        if (read != JsonbRead::Found) {
+            throw chronicle::Error(chronicle::ErrorKind::InvalidAggregateDefinition,
+                                   definition_read_problem(read), {},
+                                   "docs/aggregates.md lists the limits on definitions.");
+        }
         const chronicle::AggregateDefinition parsed = chronicle::parse_aggregate_definition(value);
         char* reducer = nullptr;
         if (parsed.reducer) pg_guarded([&] { reducer = pstrdup(parsed.reducer->c_str()); });

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/limits.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
 #include "chronicle/pg/owner_context.hpp"
 #include "chronicle/pg/pg_guard.hpp"
@@ -145,8 +146,13 @@ void reload(Cache& fresh) {
         entry->reducer = row.reducer;
         entry->owner = row.owner;
         Value definition;
-        pg_guarded([&] { jsonb_to_value(&row.definition->root, definition); });
+        JsonbRead read = JsonbRead::Found;
+        pg_guarded([&] { read = jsonb_to_value(&row.definition->root, definition); });
         try {
+            // Stored before chronicle checked its limits: only this aggregate's folds fail.
+            if (read != JsonbRead::Found) {
+                throw Error(ErrorKind::InvalidAggregateDefinition, definition_read_problem(read));
+            }
             entry->definition = parse_aggregate_definition(definition);
         } catch (const Error& e) {
             // Stored by an older chronicle, or written by hand: only its own folds fail.

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "chronicle/core/aggregate_fold.hpp"
+#include "chronicle/core/limits.hpp"
 #include "chronicle/core/snapshot_policy.hpp"
 #include "chronicle/core/uuid.hpp"
 #include "chronicle/pg/jsonb_value.hpp"
@@ -40,28 +41,28 @@ class ScanEventView final : public EventView {
     std::int64_t version() const override { return scan_->version; }
 
     bool data_at(const Path& path, Value& out) const override {
-        bool found = false;
+        JsonbRead read = JsonbRead::Absent;
         pg_guarded([&] {
             MemoryContext caller = MemoryContextSwitchTo(scan_->row_context);
             if (!data_) data_ = stream_scan_data(scan_);
-            found = jsonb_value_at(&data_->root, path, out);
+            read = jsonb_value_at(&data_->root, path, out);
             MemoryContextSwitchTo(caller);
         });
-        return found;
+        return found(read, "data");
     }
 
     bool metadata_at(const Path& path, Value& out) const override {
-        bool found = false;
+        JsonbRead read = JsonbRead::Absent;
         pg_guarded([&] {
             MemoryContext caller = MemoryContextSwitchTo(scan_->row_context);
             if (!metadata_read_) {
                 metadata_ = stream_scan_metadata(scan_);
                 metadata_read_ = true;
             }
-            found = metadata_ && jsonb_value_at(&metadata_->root, path, out);
+            if (metadata_) read = jsonb_value_at(&metadata_->root, path, out);
             MemoryContextSwitchTo(caller);
         });
-        return found;
+        return found(read, "metadata");
     }
 
     void field(EventField field, Value& out) const override {
@@ -104,6 +105,16 @@ class ScanEventView final : public EventView {
     }
 
   private:
+    // EventView's contract: a value too deep or too large for the core is an error of the
+    // fold, which names the operation that read it.
+    static bool found(JsonbRead read, const char* what) {
+        if (read == JsonbRead::TooDeep || read == JsonbRead::TooLarge) {
+            throw Error(ErrorKind::FoldFailed,
+                        std::string("the event's ") + what + " there " + jsonb_read_problem(read));
+        }
+        return read == JsonbRead::Found;
+    }
+
     StreamScan* scan_;
     std::string_view stream_;
     mutable Jsonb* data_ = nullptr;
@@ -177,10 +188,18 @@ FoldResult fold_declarative(const CachedAggregate& aggregate, text* stream,
     FoldResult result{start.from_snapshot, true, start.version, nullptr};
     Value state;
     if (start.from_snapshot) {
-        pg_guarded([&] { jsonb_to_value(&start.state->root, state); });
+        JsonbRead read = JsonbRead::Found;
+        pg_guarded([&] { read = jsonb_to_value(&start.state->root, state); });
+        if (read != JsonbRead::Found) {
+            // Snapshots hold states this code built, within the limits; not one written by hand.
+            throw Error(ErrorKind::FoldFailed, "aggregate \"" + aggregate.name +
+                                                   "\": its snapshot's state " +
+                                                   jsonb_read_problem(read));
+        }
     } else {
         state = aggregate.definition.initial;
     }
+    StateSize size(state);
     StreamScan scan;
     pg_guarded([&] { stream_scan_begin(&scan, stream, start.version, snapshot); });
     ScanEventView view(&scan, view_of(stream));
@@ -194,7 +213,7 @@ FoldResult fold_declarative(const CachedAggregate& aggregate, text* stream,
         if (beyond_target(scan, target)) break;
         view.next_row();
         try {
-            apply_event(aggregate.definition.program, aggregate.name, state, view);
+            apply_event(aggregate.definition.program, aggregate.name, state, view, size);
         } catch (const Error&) {
             // A state that cannot be folded is an expected outcome (append skips its
             // snapshot and goes on): leave nothing open behind it.

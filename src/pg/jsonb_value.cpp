@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include "chronicle/core/limits.hpp"
+
 extern "C" {
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 }
@@ -34,47 +37,92 @@ void scalar_to_value(const JsonbValue& v, Value& out) {
     }
 }
 
-// Fills `out` from the iterator, which has just returned WJB_BEGIN_ARRAY or _OBJECT.
-// Recursion frames hold only references: a longjmp from a PostgreSQL call here skips
-// nothing with a destructor (see jsonb_value.hpp).
-void fill_container(JsonbIterator** it, JsonbIteratorToken begin, Value& out) {
+// What a conversion has built so far, as measure_value counts it (core/json_value.hpp).
+struct Built {
+    std::size_t bytes = 0;
+    JsonbRead problem = JsonbRead::Found;
+
+    // Counts `value` (and its key, for an object member); false past kMaxValueBytes.
+    bool count(const Value& value, std::size_t key_bytes, bool member) {
+        bytes += kValueOverheadBytes + (member ? kValueOverheadBytes + key_bytes : 0);
+        if (value.is_string()) bytes += value.as_string().size();
+        if (value.is_number()) bytes += value.as_number().text().size();
+        if (bytes <= kMaxValueBytes) return true;
+        problem = JsonbRead::TooLarge;
+        return false;
+    }
+};
+
+// Fills `out` from the iterator, which has just returned WJB_BEGIN_ARRAY or _OBJECT, at
+// nesting level `level` (the outermost container is 1). False, leaving `out` partly filled
+// and `built.problem` set, when the value nests deeper than kMaxValueDepth or takes more than
+// kMaxValueBytes: jsonb nests as deep as max_stack_depth lets PostgreSQL's parser go, deeper
+// than the core may hold, and a numeric such as 1e99999 is a few bytes of jsonb but 100,000
+// digits as text (core/limits.hpp).
+// Recursion frames hold only references: a longjmp from a PostgreSQL call here (such as
+// check_stack_depth's error) skips nothing with a destructor (see jsonb_value.hpp).
+bool fill_container(JsonbIterator** it, JsonbIteratorToken begin, Value& out, std::size_t level,
+                    Built& built) {
+    check_stack_depth();
+    if (level > kMaxValueDepth) {
+        built.problem = JsonbRead::TooDeep;
+        return false;
+    }
     JsonbValue v;
     if (begin == WJB_BEGIN_ARRAY) {
         out = Value::array();
         while (true) {
             JsonbIteratorToken token = JsonbIteratorNext(it, &v, false);
-            if (token == WJB_END_ARRAY) return;
+            if (token == WJB_END_ARRAY) return true;
             Array& array = out.as_array();
             array.emplace_back();
             if (token == WJB_ELEM) {
                 scalar_to_value(v, array.back());
-            } else {
-                fill_container(it, token, array.back());
+                if (!built.count(array.back(), 0, false)) return false;
+            } else if (!built.count(array.back(), 0, false) ||
+                       !fill_container(it, token, array.back(), level + 1, built)) {
+                return false;
             }
         }
     }
     out = Value::object();
     while (true) {
         JsonbIteratorToken token = JsonbIteratorNext(it, &v, false);
-        if (token == WJB_END_OBJECT) return;
+        if (token == WJB_END_OBJECT) return true;
         // WJB_KEY: the member's slot first, then its value.
-        Value& slot =
-            out.as_object()[std::string(v.val.string.val, static_cast<size_t>(v.val.string.len))];
+        const auto key_bytes = static_cast<size_t>(v.val.string.len);
+        Value& slot = out.as_object()[std::string(v.val.string.val, key_bytes)];
         token = JsonbIteratorNext(it, &v, false);
         if (token == WJB_VALUE) {
             scalar_to_value(v, slot);
-        } else {
-            fill_container(it, token, slot);
+            if (!built.count(slot, key_bytes, true)) return false;
+        } else if (!built.count(slot, key_bytes, true) ||
+                   !fill_container(it, token, slot, level + 1, built)) {
+            return false;
         }
     }
 }
 
-void jsonb_value_to_value(JsonbValue* v, Value& out) {
-    if (v->type == jbvBinary) {
-        jsonb_to_value(v->val.binary.data, out);
-    } else {
-        scalar_to_value(*v, out);
+JsonbRead container_to_value(JsonbContainer* container, Value& out) {
+    JsonbValue v;
+    Built built;
+    if (JsonContainerIsScalar(container)) {
+        // A raw scalar is stored as a one-element array.
+        JsonbValue* scalar = getIthJsonbValueFromContainer(container, 0);
+        scalar_to_value(*scalar, out);
+        return built.count(out, 0, false) ? JsonbRead::Found : built.problem;
     }
+    if (!built.count(Value(), 0, false)) return built.problem;
+    JsonbIterator* it = JsonbIteratorInit(container);
+    JsonbIteratorToken token = JsonbIteratorNext(&it, &v, false);
+    return fill_container(&it, token, out, 1, built) ? JsonbRead::Found : built.problem;
+}
+
+JsonbRead jsonb_value_to_value(JsonbValue* v, Value& out) {
+    if (v->type == jbvBinary) return container_to_value(v->val.binary.data, out);
+    scalar_to_value(*v, out);
+    Built built;
+    return built.count(out, 0, false) ? JsonbRead::Found : built.problem;
 }
 
 // A scalar Value as a JsonbValue; strings point into `value`, which outlives the build.
@@ -112,7 +160,10 @@ void scalar_to_jsonb_value(const Value& value, JsonbValue& v) {
 }
 
 // Pushes a container; returns what its closing push returns (the result, at the top).
+// The core keeps every value within kMaxValueDepth, so the recursion is bounded; the check
+// is for a caller that is already deep in PostgreSQL's stack.
 JsonbValue* push_container(JsonbParseState** state, const Value& value) {
+    check_stack_depth();
     JsonbValue v;
     if (value.is_array()) {
         pushJsonbValue(state, WJB_BEGIN_ARRAY, nullptr);
@@ -144,28 +195,33 @@ JsonbValue* push_container(JsonbParseState** state, const Value& value) {
 
 }  // namespace
 
-void jsonb_to_value(JsonbContainer* container, Value& out) {
-    JsonbValue v;
-    if (JsonContainerIsScalar(container)) {
-        // A raw scalar is stored as a one-element array.
-        JsonbValue* scalar = getIthJsonbValueFromContainer(container, 0);
-        scalar_to_value(*scalar, out);
-        return;
-    }
-    JsonbIterator* it = JsonbIteratorInit(container);
-    JsonbIteratorToken token = JsonbIteratorNext(&it, &v, false);
-    fill_container(&it, token, out);
+JsonbRead jsonb_to_value(JsonbContainer* container, Value& out) {
+    return container_to_value(container, out);
 }
 
-bool jsonb_value_at(JsonbContainer* container, const Path& path, Value& out) {
-    if (path.empty()) {
-        jsonb_to_value(container, out);
-        return true;
+std::string jsonb_read_problem(JsonbRead read) {
+    if (read == JsonbRead::TooDeep) {
+        return "nests deeper than " + std::to_string(kMaxValueDepth) + " levels";
     }
+    return "is larger than " + std::to_string(kMaxValueBytes / (1024 * 1024)) + " MiB";
+}
+
+std::string definition_read_problem(JsonbRead read) {
+    // 64 MiB as a value is more than 1 MiB of JSON: a value takes a byte of text or more
+    // for each 64 bytes counted, its strings and digits a byte for a byte.
+    if (read == JsonbRead::TooLarge) {
+        return "invalid aggregate definition: the definition is more than " +
+               std::to_string(kMaxDefinitionBytes) + " bytes of JSON";
+    }
+    return "invalid aggregate definition: the definition " + jsonb_read_problem(read);
+}
+
+JsonbRead jsonb_value_at(JsonbContainer* container, const Path& path, Value& out) {
+    if (path.empty()) return jsonb_to_value(container, out);
     JsonbContainer* current = container;
     JsonbValue* found = nullptr;
     for (const PathSegment& segment : path) {
-        if (current == nullptr || JsonContainerIsScalar(current)) return false;
+        if (current == nullptr || JsonContainerIsScalar(current)) return JsonbRead::Absent;
         if (JsonContainerIsObject(current)) {
             found = getKeyJsonValueFromContainer(current, segment.key.data(),
                                                  static_cast<int>(segment.key.size()), nullptr);
@@ -173,16 +229,15 @@ bool jsonb_value_at(JsonbContainer* container, const Path& path, Value& out) {
             long long index = *segment.index;
             const long long size = JsonContainerSize(current);
             if (index < 0) index += size;
-            if (index < 0 || index >= size) return false;
+            if (index < 0 || index >= size) return JsonbRead::Absent;
             found = getIthJsonbValueFromContainer(current, static_cast<uint32>(index));
         } else {
-            return false;
+            return JsonbRead::Absent;
         }
-        if (found == nullptr) return false;
+        if (found == nullptr) return JsonbRead::Absent;
         current = found->type == jbvBinary ? found->val.binary.data : nullptr;
     }
-    jsonb_value_to_value(found, out);
-    return true;
+    return jsonb_value_to_value(found, out);
 }
 
 Jsonb* value_to_jsonb(const Value& value) {

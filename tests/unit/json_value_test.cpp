@@ -18,7 +18,7 @@ using chronicle::Array;
 using chronicle::Decimal;
 using chronicle::Error;
 using chronicle::ErrorKind;
-using chronicle::kMaxJsonDepth;
+using chronicle::kMaxValueDepth;
 using chronicle::merge_patch;
 using chronicle::Object;
 using chronicle::parse_json_text;
@@ -360,32 +360,32 @@ TEST(JsonValueTest, ErrorMessagesDescribeTheProblemWithoutEchoingInput) {
 }
 
 TEST(JsonValueTest, NestingUpToTheLimitParses) {
-    const std::string arrays = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+    const std::string arrays = std::string(kMaxValueDepth, '[') + std::string(kMaxValueDepth, ']');
     const Value value = parse(arrays);
     EXPECT_EQ(to_json_text(value), arrays);
 
     std::string objects;
-    for (std::size_t i = 0; i < kMaxJsonDepth; ++i) objects += R"({"a":)";
+    for (std::size_t i = 0; i < kMaxValueDepth; ++i) objects += R"({"a":)";
     objects += "1";
-    objects += std::string(kMaxJsonDepth, '}');
+    objects += std::string(kMaxValueDepth, '}');
     EXPECT_EQ(reprint(objects), objects);
 }
 
 TEST(JsonValueTest, NestingBeyondTheLimitIsRejected) {
     const std::string text =
-        "[\"[[\"," + std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth + 1, ']');
+        "[\"[[\"," + std::string(kMaxValueDepth, '[') + std::string(kMaxValueDepth + 1, ']');
     const Error error = parse_failure(text);
     EXPECT_EQ(error.kind(), ErrorKind::InvalidEventData);
     EXPECT_TRUE(StartsWith(error.what(),
-                           "invalid JSON at byte " + std::to_string(6 + kMaxJsonDepth - 1) + ":"));
+                           "invalid JSON at byte " + std::to_string(6 + kMaxValueDepth - 1) + ":"));
     EXPECT_TRUE(Contains(error.what(), "nested deeper than"));
 
     // Even when the text is unbalanced, and when a huge number forced a second pass.
     EXPECT_TRUE(
-        Contains(parse_failure(std::string(kMaxJsonDepth + 1, '[')).what(), "nested deeper than"));
+        Contains(parse_failure(std::string(kMaxValueDepth + 1, '[')).what(), "nested deeper than"));
     EXPECT_TRUE(Contains(
-        parse_failure("[1e400," + std::string(kMaxJsonDepth, '[')).what(),
-        "invalid JSON at byte " + std::to_string(7 + kMaxJsonDepth - 1) + ": arrays and objects"));
+        parse_failure("[1e400," + std::string(kMaxValueDepth, '[')).what(),
+        "invalid JSON at byte " + std::to_string(7 + kMaxValueDepth - 1) + ": arrays and objects"));
 }
 
 // --- merge_patch: RFC 7396 -------------------------------------------------------------------

@@ -21,8 +21,15 @@ struct AggregateDefinition {
     AggregateProgram program;            // declarative: the compiled operations
 };
 
-// Throws Error(InvalidAggregateDefinition) naming the first mistake and where it is.
+// Throws Error(InvalidAggregateDefinition) naming the first mistake and where it is, or the
+// limit (limits.hpp) the definition passes: its size, its nesting, a path's segments, a
+// literal that would make the state nest too deep.
 AggregateDefinition parse_aggregate_definition(const Value& definition);
+
+// How many levels the containers above the value `op` writes take (its target's segments,
+// plus one for the array or object append and put write into): the value written may nest
+// at most kMaxValueDepth minus this.
+std::size_t operation_depth_above_value(const Operation& op);
 
 inline constexpr std::size_t kMaxAggregateNameBytes = 255;
 

@@ -20,7 +20,9 @@ class EventView {
     virtual std::string_view stream() const = 0;
     virtual std::int64_t version() const = 0;
     // Copies the value at `path` inside the event's data (or metadata) into `out`; false
-    // when there is none (no such member, or no metadata at all).
+    // when there is none (no such member, or no metadata at all). Throws Error(FoldFailed)
+    // instead of building a value nested deeper than kMaxValueDepth or larger than
+    // kMaxValueBytes (limits.hpp).
     virtual bool data_at(const Path& path, Value& out) const = 0;
     virtual bool metadata_at(const Path& path, Value& out) const = 0;
     // The global position (a number), the event id (a string, canonical uuid text) and

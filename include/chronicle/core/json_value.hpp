@@ -13,6 +13,7 @@
 
 #include "chronicle/core/decimal.hpp"
 #include "chronicle/core/error.hpp"
+#include "chronicle/core/limits.hpp"
 
 namespace chronicle {
 
@@ -84,20 +85,34 @@ class Value {
 // Compact JSON text, keys in the object's order; strings escaped as JSON requires.
 std::string to_json_text(const Value& value);
 
-// How deeply parse_json_text lets arrays and objects nest. Values are compared, printed and
-// destroyed recursively; the limit keeps hostile input from overflowing the backend's stack
-// (RFC 8259 section 9 allows it; PostgreSQL's own JSON parser is bounded by max_stack_depth).
-constexpr std::size_t kMaxJsonDepth = 10000;
+// How many levels arrays and objects nest in `value` (a scalar 0, [] 1, [[1]] 2), counted
+// without recursion; once the count passes `stop_above` it returns at once with a number
+// above it, so that checking a limit costs no more than the part of the value within it.
+std::size_t value_depth(const Value& value, std::size_t stop_above = kMaxValueDepth);
+
+// How many levels `value` nests (as value_depth) and about how many bytes it takes:
+// kValueOverheadBytes (limits.hpp) for each JSON value and object member in it plus the bytes
+// of its strings, keys and numbers' digits. Counted without recursion; stops as soon as the depth
+// passes `max_depth` or the bytes pass `max_bytes`, so that the answer is only known to be above
+// the limit it passed.
+struct ValueMeasure {
+    std::size_t depth = 0;
+    std::size_t bytes = 0;
+};
+ValueMeasure measure_value(const Value& value, std::size_t max_depth, std::size_t max_bytes);
 
 // Parses JSON text (RFC 8259) keeping numbers exact. Throws Error(kind) with a message that
 // says where the text is wrong ("invalid JSON at byte 7: ...": the 0-based offset of the byte
 // at which the error showed, the length of the text when it ends too early); `kind` is the
 // caller's error kind for malformed input.
-// Numbers follow Decimal::try_parse, so exponents beyond +-100000 are rejected.
+// Numbers follow Decimal::try_parse, so exponents beyond +-100000 are rejected. Arrays and
+// objects nested deeper than kMaxValueDepth (limits.hpp) are rejected too, and so is text
+// whose value would take more than kMaxValueBytes.
 Value parse_json_text(std::string_view text, ErrorKind kind);
 
 // RFC 7396 JSON merge patch: `target` becomes target merged with `patch`. `patch` may be
-// `target` itself, but not a value nested inside it.
+// `target` itself, but not a value nested inside it. The result nests no deeper than the
+// deeper of the two; the recursion follows `patch`.
 void merge_patch(Value& target, const Value& patch);
 
 }  // namespace chronicle
