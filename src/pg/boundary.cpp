@@ -85,6 +85,7 @@ ErrorData* take_pg_error(MemoryContext caller_context) {
             AllocSetContextCreate(TopMemoryContext, "chronicle caught error", ALLOCSET_SMALL_SIZES);
     }
     // Only one caught error is ever in flight: the previous one was re-raised already.
+    Assert(captured_pg_error == nullptr);
     MemoryContextReset(pg_error_context);
     MemoryContextSwitchTo(pg_error_context);
     ErrorData* error = CopyErrorData();

@@ -80,6 +80,7 @@ void on_shmem_startup() {
 }
 
 InFlightSlot* my_slot() {
+    Assert(MyProc != nullptr && MyProc->pgprocno < shared->slot_count);
     return &shared->slots[MyProc->pgprocno];
 }
 
@@ -181,6 +182,8 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
     }
     LWLockAcquire(shared->lock, LW_SHARED);
     for (int64 i = 0; i < count; ++i) positions[i] = nextval_internal(position_seq, false);
+    // The published slot stays the transaction's lowest position: later ones are above it.
+    Assert(count == 0 || my_lowest_position == 0 || my_lowest_position < positions[0]);
     if (!holding_slot && count > 0) {
         InFlightSlot* slot = my_slot();
         slot->database = MyDatabaseId;
