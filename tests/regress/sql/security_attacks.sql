@@ -163,6 +163,8 @@ SELECT nextval('chronicle.rebuild_table_seq');
 -- A rebuild table of the attacker's own, in chronicle's schema: it cannot be renamed to
 -- squat the names of later rebuild tables, nor moved out.
 SELECT chronicle.create_projection('atk_rb', 'atk_m_agg', table_name => 'atk_m.rb');
+-- Paused, so that the worker does not finish the rebuild (and drop its table) meanwhile.
+SELECT chronicle.pause_projection('atk_rb');
 SELECT chronicle.rebuild_projection('atk_rb');
 SELECT (SELECT relowner FROM pg_class WHERE oid = rebuild_table)::regrole AS rebuild_owner
   FROM chronicle.projections WHERE name = 'atk_rb';
