@@ -21,15 +21,31 @@ REQUIRED_PACKAGES=(
     clang libclang-rt-14-dev
 )
 
+# describe_server: which PostgreSQL PG_CONFIG names, for the output: "PostgreSQL 15.20 without
+# assertions (/usr/lib/postgresql/15/bin)" or "PostgreSQL 15.18 assert-enabled (...)".
+describe_server() {
+    local version kind
+    version="$("$PG_CONFIG" --version 2>/dev/null || echo "PostgreSQL ?")"
+    if "$PG_CONFIG" --configure 2>/dev/null | grep -- "--enable-cassert" >/dev/null; then
+        kind="assert-enabled"
+    else
+        kind="without assertions"
+    fi
+    echo "$version $kind ($PG_BINDIR)"
+}
+
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# ensure_packages [PACKAGE...]: installs those missing of the given packages (by default
+# REQUIRED_PACKAGES) with apt.
 ensure_packages() {
-    local missing=()
-    for pkg in "${REQUIRED_PACKAGES[@]}"; do
+    local missing=() wanted=("$@")
+    [ ${#wanted[@]} -gt 0 ] || wanted=("${REQUIRED_PACKAGES[@]}")
+    for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$pkg")
     done
@@ -56,7 +72,15 @@ build_core() {
 }
 
 build_and_install_extension() {
-    say "Building and installing the extension (PGXS)"
+    say "Building and installing the extension (PGXS) for $(describe_server)"
+    # Objects compiled against another server's headers (Debian's, then the assert-enabled
+    # build, whose structs and Assert() differ) must not be linked into this one's library.
+    local stamp="$CHRONICLE_ROOT/build/pgxs-pg_config"
+    mkdir -p "$CHRONICLE_ROOT/build"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$PG_CONFIG" ]; then
+        make -C "$CHRONICLE_ROOT" -s clean PG_CONFIG="$PG_CONFIG" >/dev/null
+        echo "$PG_CONFIG" >"$stamp"
+    fi
     make -C "$CHRONICLE_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null
     as_root make -C "$CHRONICLE_ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 }

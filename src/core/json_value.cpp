@@ -512,7 +512,7 @@ Value parse_json_text(std::string_view text, ErrorKind kind) {
         case ValueBuilder::Failure::None:
         case ValueBuilder::Failure::NeedsExactNumbers:
             // Not reachable: the second pass never asks for a third.
-            throw Error(kind, "invalid JSON");
+            throw Error(ErrorKind::Internal, "JSON parsing failed without saying why");
         case ValueBuilder::Failure::Syntax:
         case ValueBuilder::Failure::NumberOutOfRange:
             break;

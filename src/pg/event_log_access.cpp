@@ -254,6 +254,9 @@ EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after
         }
         const int i = batch.count++;
         batch.positions[i] = DatumGetInt64(heap_getattr(row, kColGlobalPosition, desc, &isnull));
+        // In position order, inside (after, horizon): what the batch's plan relies on.
+        Assert(batch.positions[i] > (i == 0 ? after : batch.positions[i - 1]) &&
+               batch.positions[i] < horizon);
         batch.streams[i] = TextDatumGetCString(heap_getattr(row, kColStream, desc, &isnull));
         batch.versions[i] = DatumGetInt64(heap_getattr(row, kColStreamVersion, desc, &isnull));
         if (with_events) {

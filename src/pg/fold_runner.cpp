@@ -220,6 +220,7 @@ FoldResult fold_declarative(const CachedAggregate& aggregate, text* stream,
             pg_guarded([&] { stream_scan_end(&scan); });
             throw;
         }
+        Assert(scan.version > result.version);  // the index returns versions in order
         result.has_state = true;
         result.version = scan.version;
         if (observer && observer->wants(scan.version)) {
@@ -269,6 +270,7 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
                 }
                 if (beyond_target(scan, target)) break;
                 reducer_call_apply(&call, &scan, aggregate.name.c_str(), stream_name.c_str());
+                Assert(scan.version > result.version);
                 result.has_state = true;
                 result.version = scan.version;
                 if (observer && observer->wants(scan.version)) {

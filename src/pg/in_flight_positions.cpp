@@ -90,6 +90,7 @@ void on_shmem_startup() {
 }
 
 InFlightSlot* my_slot() {
+    Assert(MyProc != nullptr && MyProc->pgprocno < shared->slot_count);
     return &shared->slots[MyProc->pgprocno];
 }
 
@@ -200,6 +201,8 @@ void allocate_positions(Oid position_seq, int64 count, int64* positions) {
         const int64 end = done + kPositionsPerChunk < count ? done + kPositionsPerChunk : count;
         LWLockAcquire(shared->lock, LW_SHARED);
         for (int64 i = done; i < end; ++i) positions[i] = nextval_internal(position_seq, false);
+        // The published slot stays the transaction's lowest position: later ones are above it.
+        Assert(my_lowest_position == 0 || my_lowest_position < positions[done]);
         if (!holding_slot) {
             InFlightSlot* slot = my_slot();
             slot->database = MyDatabaseId;

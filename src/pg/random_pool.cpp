@@ -26,6 +26,7 @@ void refill() {
 void strong_random_bytes(std::uint8_t* out, std::size_t count) {
     while (count > 0) {
         if (pool_used == sizeof pool) refill();
+        Assert(pool_used < sizeof pool);
         const std::size_t take = std::min(count, sizeof pool - pool_used);
         std::memcpy(out, pool + pool_used, take);
         // Bytes are handed out once: wipe them so they cannot be handed out again.

@@ -239,6 +239,7 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
         values[i] = stream_scan_column(row, kEventTypeColumnInLog[i], &nulls[i]);
     }
     HeapTuple event = heap_form_tuple(call->event_desc, values, nulls);
+    Assert(HeapTupleHeaderGetTypeId(event->t_data) == call->event_desc->tdtypeid);
 
     call->params->params[0].value = call->state;
     call->params->params[0].isnull = false;
@@ -277,6 +278,8 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
         MemoryContextReset(call->state_contexts[call->current]);
         call->current = next;
     }
+    Assert(GetMemoryChunkContext(DatumGetPointer(call->state)) ==
+           call->state_contexts[call->current]);
     MemoryContextSwitchTo(caller);
     ResetExprContext(call->econtext);
 

@@ -78,6 +78,8 @@ void warn_skipped(const CachedAggregate& aggregate, text* stream, const char* wh
 // state at each. Under the stream's lock, SnapshotSelf sees every event of the stream.
 void fold_and_write(const AggregateRelations& relations, const CachedAggregate& aggregate,
                     text* stream, const std::vector<std::int64_t>& versions) {
+    // SnapshotWriter::wants searches them; the callers skip aggregates with none due.
+    Assert(!versions.empty() && std::is_sorted(versions.begin(), versions.end()));
     FoldTarget target;
     target.bounded = true;
     target.max_version = versions.back();

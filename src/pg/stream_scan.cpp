@@ -38,6 +38,7 @@ bool stream_scan_next(StreamScan* scan) {
     bool isnull;
     scan->version = DatumGetInt64(slot_getattr(scan->slot, kColStreamVersion, &isnull));
     scan->recorded_at = DatumGetTimestampTz(slot_getattr(scan->slot, kColRecordedAt, &isnull));
+    Assert(!isnull);  // event_log's columns are NOT NULL (metadata aside)
     MemoryContext caller = MemoryContextSwitchTo(scan->row_context);
     scan->event_type = DatumGetTextPP(slot_getattr(scan->slot, kColEventType, &isnull));
     MemoryContextSwitchTo(caller);
