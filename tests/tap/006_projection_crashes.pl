@@ -231,8 +231,11 @@ is(kill('KILL', $killed_worker), 1, "sent SIGKILL to worker $killed_worker (tran
 $node->wait_for_log(qr/all server processes terminated; reinitializing/, $log_offset);
 $node->poll_query_until('postgres', 'SELECT 1', '1')
   or die 'the server did not come back after the crash';
-is($node->safe_psql('postgres', "SELECT pg_xact_status('$worker_xid'::xid8)"),
-	'aborted', 'the killed batch\'s transaction rolled back');
+# (Not pg_xact_status of the killed transaction: the worker commits each projection's batch
+# on its own, and a transaction whose WAL was not yet flushed when it was killed may leave its
+# xid to be handed out again after the restart, to a transaction still in progress.)
+is(position_of('counter'), $counter_at_kill,
+	'the killed batch\'s transaction rolled back: the counter did not move');
 
 # The new worker runs into the gate again: the killed batch left nothing behind.
 my $worker2 = wait_for_new_worker($killed_worker, 'after the crash restart');
