@@ -114,8 +114,8 @@ struct Job {
     Oid rebuild_table;
     int64 time_limit_ms;  // this projection's, or chronicle.projection_time_limit
     FailurePolicy policy;
-    int attempts;       // failed attempts of the batch at its position so far
-    bool has_parked;    // parked events: some to skip, or to replay
+    int attempts;     // failed attempts of the batch at its position so far
+    bool has_parked;  // parked events: some to skip, or to replay
 };
 
 // Where a projection got to in this round.
@@ -165,9 +165,10 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
               "EXISTS (SELECT 1 FROM chronicle.projection_parked_events pe "
               "WHERE pe.projection OPERATOR(pg_catalog.=) p.name) "
             : "-1::int8, -1, false, 0, false ";
-    const char* due = catalog_has_failure_columns
-                          ? "AND (p.retry_at IS NULL OR p.retry_at <= pg_catalog.clock_timestamp()) "
-                          : "";
+    const char* due =
+        catalog_has_failure_columns
+            ? "AND (p.retry_at IS NULL OR p.retry_at <= pg_catalog.clock_timestamp()) "
+            : "";
     spi_run(psprintf("SELECT p.name, p.kind = 'handler', p.mode = 'async', p.aggregate, "
                      "p.category, coalesce(p.table_name::oid, 0::oid), p.columns, "
                      "coalesce(p.handler::oid, 0::oid), p.event_types, p.owner::oid, "

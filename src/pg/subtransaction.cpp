@@ -12,8 +12,7 @@ extern "C" {
 
 namespace chronicle::pg {
 
-Subtransaction::Subtransaction()
-    : context_(CurrentMemoryContext), owner_(CurrentResourceOwner) {
+Subtransaction::Subtransaction() : context_(CurrentMemoryContext), owner_(CurrentResourceOwner) {
     GetUserIdAndSecContext(&user_, &security_context_);
     pg_guarded([&] { BeginInternalSubTransaction(nullptr); });
     // Work inside allocates where its caller did: results outlive the subtransaction.
@@ -27,7 +26,8 @@ Subtransaction::~Subtransaction() {
         rollback();
     } catch (...) {
         // No way back to a consistent transaction state from here.
-        pg_guarded([] { elog(FATAL, "chronicle: rolling back an internal subtransaction failed"); });
+        pg_guarded(
+            [] { elog(FATAL, "chronicle: rolling back an internal subtransaction failed"); });
     }
 }
 

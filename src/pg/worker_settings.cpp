@@ -34,12 +34,13 @@ void register_worker_settings() {
         "chronicle.projection_time_limit",
         "How long one batch of one projection may run before the worker cancels and retries it.",
         "A projection's own limit (chronicle.alter_projection) overrides it.",
-        &projection_time_limit_ms, 30000, 100, 3600000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
-        nullptr, nullptr);
+        &projection_time_limit_ms, 30000, 100, 3600000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
+        nullptr);
     DefineCustomIntVariable(
         "chronicle.projection_retries",
         "How often a projection's batch is retried after a time-out or a server condition.",
-        "Then the projection is failed, or its failing event parked (on_error 'park'). Serialization "
+        "Then the projection is failed, or its failing event parked (on_error 'park'). "
+        "Serialization "
         "failures, deadlocks and lock time-outs are retried without limit.",
         &projection_retries, 3, 0, 1000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(

@@ -18,8 +18,8 @@ TEST(ErrorOriginTest, ConcurrencyConditionsAreTransient) {
 }
 
 TEST(ErrorOriginTest, TheServersStateIsTheServers) {
-    for (const char* state : {"53000", "53100", "53200", "54000", "54001", "57014", "57P01", "57P03", "58000",
-                              "58030", "F0000", "XX000", "XX001"}) {
+    for (const char* state : {"53000", "53100", "53200", "54000", "54001", "57014", "57P01",
+                              "57P03", "58000", "58030", "F0000", "XX000", "XX001"}) {
         EXPECT_EQ(error_origin(state), ErrorOrigin::Server) << state;
     }
 }

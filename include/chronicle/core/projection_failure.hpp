@@ -18,13 +18,13 @@ enum class FailureAction {
 
 // A projection's failure settings (chronicle.projections, or the server's defaults).
 struct FailurePolicy {
-    int retries = 3;            // failed attempts of one batch before giving up
-    bool park_events = false;   // on_error = 'park': give up by parking, not by stopping
+    int retries = 3;           // failed attempts of one batch before giving up
+    bool park_events = false;  // on_error = 'park': give up by parking, not by stopping
 };
 
 // What happened, as the worker saw it.
 struct BatchFailure {
-    std::string_view sqlstate;    // five characters
+    std::string_view sqlstate;      // five characters
     bool cancel_requested = false;  // the worker received a real cancel (pg_cancel_backend)
     bool time_limit = false;        // the worker's own per-batch time limit ran out
     bool event_known = false;       // the failing event's position is known (parking needs it)

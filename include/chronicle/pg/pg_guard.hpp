@@ -24,8 +24,7 @@ namespace chronicle::pg {
 // catch block that fails too) gets its own context and frees nothing of the first.
 class CaughtError {
   public:
-    CaughtError(MemoryContext context, ErrorData* data) noexcept
-        : context_(context), data_(data) {}
+    CaughtError(MemoryContext context, ErrorData* data) noexcept : context_(context), data_(data) {}
     ~CaughtError();
     CaughtError(const CaughtError&) = delete;
     CaughtError& operator=(const CaughtError&) = delete;
