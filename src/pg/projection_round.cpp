@@ -479,19 +479,15 @@ BatchPlan apply_aggregate_batch(const Job& job, Oid table, int64 from, int64 hor
     return plan;
 }
 
-// The parked positions of a handler projection after `from`: skipped by its batches (they
-// were given up on; replay_parked_events brings them back).
-std::vector<int64> parked_positions_after(const Job& job, int64 from) {
+// Positions of a handler projection's parked events, by one of the queries below ($1 the
+// projection, $2 a position), in position order.
+std::vector<int64> parked_positions(const Job& job, const char* sql, int64 from) {
     std::vector<int64> positions;
     if (!job.has_parked) return positions;
     pg_guarded([&] {
         Oid types[2] = {TEXTOID, INT8OID};
         Datum values[2] = {text_datum(job.name), Int64GetDatum(from)};
-        spi_run(
-            "SELECT global_position FROM chronicle.projection_parked_events "
-            "WHERE projection OPERATOR(pg_catalog.=) $1 AND global_position > $2 "
-            "AND replay_requested_at IS NULL ORDER BY global_position",
-            2, types, values, nullptr, SPI_OK_SELECT);
+        spi_run(sql, 2, types, values, nullptr, SPI_OK_SELECT);
     });
     for (uint64 i = 0; i < SPI_processed; ++i) {
         pg_guarded([&] {
@@ -503,28 +499,24 @@ std::vector<int64> parked_positions_after(const Job& job, int64 from) {
     return positions;
 }
 
-// The parked events of a handler projection that replay_parked_events asked for again, in
-// position order.
+// Parked after `from`: skipped by its batches (they were given up on; replay_parked_events
+// brings them back).
+std::vector<int64> parked_positions_after(const Job& job, int64 from) {
+    return parked_positions(job,
+                            "SELECT global_position FROM chronicle.projection_parked_events "
+                            "WHERE projection OPERATOR(pg_catalog.=) $1 AND global_position > $2 "
+                            "AND replay_requested_at IS NULL ORDER BY global_position",
+                            from);
+}
+
+// The ones replay_parked_events asked for again ($2 unused).
 std::vector<int64> parked_positions_to_replay(const Job& job) {
-    std::vector<int64> positions;
-    if (!job.has_parked) return positions;
-    pg_guarded([&] {
-        Oid types[1] = {TEXTOID};
-        Datum values[1] = {text_datum(job.name)};
-        spi_run(
-            "SELECT global_position FROM chronicle.projection_parked_events "
-            "WHERE projection OPERATOR(pg_catalog.=) $1 AND replay_requested_at IS NOT NULL "
-            "ORDER BY global_position LIMIT 1000",
-            1, types, values, nullptr, SPI_OK_SELECT);
-    });
-    for (uint64 i = 0; i < SPI_processed; ++i) {
-        pg_guarded([&] {
-            bool isnull;
-            positions.push_back(DatumGetInt64(
-                SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
-        });
-    }
-    return positions;
+    return parked_positions(job,
+                            "SELECT global_position FROM chronicle.projection_parked_events "
+                            "WHERE projection OPERATOR(pg_catalog.=) $1 AND $2 IS NOT NULL "
+                            "AND replay_requested_at IS NOT NULL ORDER BY global_position "
+                            "LIMIT 1000",
+                            0);
 }
 
 // Calls the handler once per event of `batch` whose position is not in `skip`, in order, as
