@@ -175,6 +175,22 @@ my ($rc, $out, $err) = $node->psql('postgres',
 	q{SELECT chronicle.alter_projection('okagg', on_error => 'park')});
 like($err, qr/cannot park events: it is an aggregate projection/, 'aggregate projections cannot park');
 
+# An aggregate projection that cannot fold an event: failed at once (the user's own error),
+# with the event's position, looked up once the failed batch was rolled back.
+sql(q{
+	SELECT chronicle.define_aggregate('sums', '{"initial": {"t": 0}, "on": {"*": [{"add": "t", "from": "x"}]}}', category => 'sum');
+	SELECT chronicle.create_projection('sums', 'sums');
+	SELECT chronicle.append('sum-1', 'E', '{"x": 1}');
+	SELECT chronicle.append('sum-2', 'E', '{"x": "not a number"}');
+	SELECT chronicle.append('sum-1', 'E', '{"x": 2}');
+});
+my $bad = sql(q{SELECT global_position FROM chronicle.events WHERE stream = 'sum-2'});
+ok( poll(
+		qq{SELECT state = 'failed' AND last_error_sqlstate = 'CH022' AND attempts = 0
+		         AND last_error_position = $bad AND position < $bad
+		    FROM chronicle.projection_status WHERE name = 'sums'}),
+	'a fold error fails an aggregate projection at once, at the failing event');
+
 # Every event of the counted category exactly once, whatever the others did.
 is(sql(q{SELECT chronicle.wait_for_projection('a_counter', '5 seconds')}), 't', 'caught up');
 is(sql(q{SELECT count(*) || ' ' || count(DISTINCT (stream, version)) FROM counted}),
