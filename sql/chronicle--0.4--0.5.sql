@@ -195,9 +195,13 @@ BEGIN
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION chronicle._projection_reset_failures() FROM PUBLIC;
+-- The WHEN clause keeps the worker's progress updates (every batch) from calling PL/pgSQL.
 CREATE TRIGGER projections_reset_failures
     BEFORE UPDATE OF position, rebuild_table ON chronicle.projections
-    FOR EACH ROW EXECUTE FUNCTION chronicle._projection_reset_failures();
+    FOR EACH ROW
+    WHEN ((NEW.kind = 'handler' AND NEW.position = 0 AND OLD.position > 0)
+          OR (NEW.rebuild_table IS NOT NULL AND NEW.rebuild_table IS DISTINCT FROM OLD.rebuild_table))
+    EXECUTE FUNCTION chronicle._projection_reset_failures();
 ALTER TABLE chronicle.projections ENABLE ALWAYS TRIGGER projections_reset_failures;
 
 -- projection_status shows a database waiting for a worker slot ('waiting_for_worker'), a
