@@ -224,7 +224,7 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
     return jobs;
 }
 
-// Locks the projection's row for the rest of the round's transaction (one worker, one
+// Locks the projection's row for the rest of its batch's transaction (one worker, one
 // pause or drop at a time) and reads its position. False when it is gone, not running, or
 // locked by someone else (a pause or drop in progress: the next round will see its outcome,
 // and the other projections do not wait for it).
