@@ -7,18 +7,20 @@ MODULE_big = chronicle
 DATA = $(wildcard sql/chronicle--*.sql)
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
-PG_SRCS = $(wildcard src/pg/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS := $(basename $(notdir $(wildcard tests/regress/sql/*.sql)))
-REGRESS_OPTS = --inputdir=tests/regress --outputdir=tests/regress --load-extension=chronicle
+# pg_regress inputs sit beside the install scripts in sql/, expected output in expected/
+# (PGXS's default layout, as in pg_cron and pg_ivm).
+REGRESS := $(filter-out chronicle--%,$(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=chronicle
 ISOLATION := $(basename $(notdir $(wildcard tests/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=tests/isolation --outputdir=tests/isolation --load-extension=chronicle
 PROVE_TESTS := $(wildcard tests/tap/*.pl)
 ifneq ($(PROVE_TESTS),)
 TAP_TESTS = 1
 endif
-EXTRA_CLEAN = tests/regress/results tests/isolation/results tests/regress/regression.* tests/isolation/regression.* tmp_check
+EXTRA_CLEAN = results tests/isolation/results regression.* tests/isolation/regression.* tmp_check
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

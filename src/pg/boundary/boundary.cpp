@@ -1,0 +1,124 @@
+#include "chronicle/pg/boundary/boundary.hpp"
+
+#include <cstring>
+
+#include "chronicle/pg/boundary/pg_guard.hpp"
+#include "chronicle/pg/boundary/postgres.hpp"
+
+extern "C" {
+#include "utils/memutils.h"
+}
+
+namespace chronicle::pg {
+namespace {
+
+// Fixed storage: filling it can neither allocate nor fail, so it is safe in a catch handler.
+struct CapturedError {
+    char sqlstate[6];
+    char message[1024];
+    char detail[1024];
+    char hint[512];
+};
+CapturedError captured;
+// A PostgreSQL error that pg_guarded turned into a PgError: re-raised as it was. Its
+// context is taken from the PgError in the catch handler (no allocation there) and freed at
+// the next re-raise (ReThrowError copies the error into ErrorContext).
+ErrorData* captured_pg_error = nullptr;
+MemoryContext captured_pg_context = nullptr;
+MemoryContext reraised_pg_context = nullptr;
+
+void copy_text(char* out, std::size_t size, const char* text) noexcept {
+    const std::size_t len = strnlen(text, size - 1);
+    std::memcpy(out, text, len);
+    out[len] = '\0';
+}
+
+}  // namespace
+
+void capture_current_exception() noexcept {
+    captured.detail[0] = '\0';
+    captured.hint[0] = '\0';
+    captured_pg_error = nullptr;
+    try {
+        throw;
+    } catch (const PgError& e) {
+        captured_pg_error = e.data();
+        captured_pg_context = e.caught()->release();
+    } catch (const chronicle::Error& e) {
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate_of(e.kind()));
+        copy_text(captured.message, sizeof captured.message, e.what());
+        copy_text(captured.detail, sizeof captured.detail, e.detail().c_str());
+        copy_text(captured.hint, sizeof captured.hint, e.hint().c_str());
+    } catch (const std::bad_alloc&) {
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, "53200");
+        copy_text(captured.message, sizeof captured.message, "out of memory in chronicle");
+    } catch (const std::exception& e) {
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, "XX000");
+        copy_text(captured.message, sizeof captured.message, "chronicle internal error: ");
+        std::strncat(captured.message, e.what(),
+                     sizeof captured.message - std::strlen(captured.message) - 1);
+    } catch (...) {
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, "XX000");
+        copy_text(captured.message, sizeof captured.message,
+                  "chronicle internal error: unknown C++ exception");
+    }
+}
+
+void raise_captured_error() {
+    if (reraised_pg_context != nullptr) {
+        MemoryContextDelete(reraised_pg_context);
+        reraised_pg_context = nullptr;
+    }
+    if (captured_pg_error) {
+        ErrorData* error = captured_pg_error;
+        captured_pg_error = nullptr;
+        reraised_pg_context = captured_pg_context;
+        captured_pg_context = nullptr;
+        ReThrowError(error);
+    }
+    const char* s = captured.sqlstate;
+    ereport(ERROR,
+            (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg("%s", captured.message),
+             captured.detail[0] ? errdetail("%s", captured.detail) : 0,
+             captured.hint[0] ? errhint("%s", captured.hint) : 0));
+    pg_unreachable();
+}
+
+const char* PgError::what() const noexcept {
+    const ErrorData* error = caught_ ? caught_->data() : nullptr;
+    return error && error->message ? error->message : "PostgreSQL error";
+}
+
+MemoryContext take_pg_error(MemoryContext caller_context, ErrorData** data) {
+    // Under TopMemoryContext: the error outlives the (sub)transaction it was raised in, which
+    // its handler rolls back before it looks at the error.
+    MemoryContext context =
+        AllocSetContextCreate(TopMemoryContext, "chronicle caught error", ALLOCSET_SMALL_SIZES);
+    MemoryContextSwitchTo(context);
+    *data = CopyErrorData();
+    FlushErrorState();
+    MemoryContextSwitchTo(caller_context);
+    return context;
+}
+
+CaughtError::~CaughtError() {
+    // Deleting a context raises no error; a context given up to core_call is freed there.
+    if (context_ != nullptr) MemoryContextDelete(context_);
+}
+
+MemoryContext CaughtError::release() noexcept {
+    MemoryContext context = context_;
+    context_ = nullptr;
+    return context;
+}
+
+}  // namespace chronicle::pg
+
+namespace chronicle::pg {
+
+int sqlerrcode_of(chronicle::ErrorKind kind) noexcept {
+    const char* s = sqlstate_of(kind);
+    return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
+}
+
+}  // namespace chronicle::pg

@@ -1,0 +1,275 @@
+#include "chronicle/pg/projections/projection_rows.hpp"
+
+#include <unordered_map>
+
+#include "chronicle/pg/aggregates/fold_runner.hpp"
+#include "chronicle/pg/boundary/pg_guard.hpp"
+#include "chronicle/pg/boundary/text_view.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "storage/lmgr.h"
+#include "utils/snapmgr.h"
+}
+
+namespace chronicle::pg {
+
+namespace {
+
+struct PriorRow {
+    int64 version;
+    Jsonb* state;
+};
+
+// Remembers the last version a fold applied, so that a failure can name the event.
+class VersionTracker final : public FoldObserver {
+  public:
+    explicit VersionTracker(int64 start) : last_(start) {}
+    bool wants(int64 version) const override {
+        last_ = version;
+        return false;
+    }
+    void state_after(StreamScan*, Jsonb*) override {}
+    int64 last() const { return last_; }
+
+  private:
+    mutable int64 last_;
+};
+
+int run_statement(SPIPlanPtr plan, Datum* values, Snapshot statement_snapshot, bool read_only) {
+    if (statement_snapshot != InvalidSnapshot) {
+        return SPI_execute_snapshot(plan, values, nullptr, statement_snapshot, InvalidSnapshot,
+                                    read_only, true, 0);
+    }
+    return SPI_execute_plan(plan, values, nullptr, read_only, 0);
+}
+
+Datum text_array(const std::vector<TouchedStream>& streams) {
+    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (streams.size() + 1)));
+    for (size_t i = 0; i < streams.size(); ++i) {
+        elements[i] = PointerGetDatum(cstring_to_text_with_len(
+            streams[i].stream.data(), static_cast<int>(streams[i].stream.size())));
+    }
+    return PointerGetDatum(construct_array(elements, static_cast<int>(streams.size()), TEXTOID, -1,
+                                           false, TYPALIGN_INT));
+}
+
+}  // namespace
+
+ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
+    ProjectionStatements sql{nullptr, nullptr};
+    pg_guarded([&] {
+        Oid types[2] = {REGCLASSOID, JSONBOID};
+        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
+        const int rc = SPI_execute_with_args(
+            "SELECT select_rows, upsert_rows FROM chronicle._projection_statements($1, $2)", 2,
+            types, values, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
+            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+        }
+        bool isnull;
+        char* select_rows = TextDatumGetCString(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        char* upsert_rows = TextDatumGetCString(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+        Oid select_types[1] = {TEXTARRAYOID};
+        // Generic plans: the statements are the same for every batch, and re-planning them for
+        // each one (custom plans for array parameters) costs more than running them.
+        sql.select_rows = SPI_prepare_cursor(select_rows, 1, select_types, CURSOR_OPT_GENERIC_PLAN);
+        if (sql.select_rows == nullptr) {
+            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", select_rows,
+                 SPI_result_code_string(SPI_result));
+        }
+        Oid upsert_types[3] = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
+        sql.upsert_rows = SPI_prepare_cursor(upsert_rows, 3, upsert_types, CURSOR_OPT_GENERIC_PLAN);
+        if (sql.upsert_rows == nullptr) {
+            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", upsert_rows,
+                 SPI_result_code_string(SPI_result));
+        }
+    });
+    return sql;
+}
+
+std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionStatements& sql,
+                            const std::vector<TouchedStream>& streams, Snapshot events,
+                            Snapshot statement_snapshot, RowFailure& failure) {
+    if (streams.empty()) return 0;
+    std::unordered_map<std::string, PriorRow> prior;
+    prior.reserve(streams.size());
+    pg_guarded([&] {
+        Datum values[1] = {text_array(streams)};
+        if (run_statement(sql.select_rows, values, statement_snapshot, false) != SPI_OK_SELECT) {
+            elog(ERROR, "chronicle: reading a projection's rows failed");
+        }
+    });
+    // Copied out of SPI's result before the next statement frees it.
+    const uint64 found = SPI_processed;
+    SPITupleTable* rows = SPI_tuptable;
+    for (uint64 i = 0; i < found; ++i) {
+        char* stream = nullptr;
+        PriorRow row{0, nullptr};
+        pg_guarded([&] {
+            bool isnull;
+            stream = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+            row.version = DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull));
+            row.state = DatumGetJsonbPCopy(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull));
+        });
+        prior.emplace(stream, row);
+    }
+
+    const size_t capacity = streams.size();
+    Datum* names = nullptr;
+    Datum* versions = nullptr;
+    Datum* states = nullptr;
+    pg_guarded([&] {
+        names = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        versions = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        states = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+    });
+    int written = 0;
+    for (const TouchedStream& touched : streams) {
+        FoldTarget target;
+        target.bounded = true;
+        target.max_version = touched.last_version;
+        auto it = prior.find(touched.stream);
+        if (it != prior.end()) {
+            // Already there (a rebuild's swap or an inline append got it first).
+            if (it->second.version >= touched.last_version) continue;
+            target.has_start = true;
+            target.start_version = it->second.version;
+            target.start_state = it->second.state;
+        }
+        text* stream = nullptr;
+        pg_guarded([&] {
+            stream = cstring_to_text_with_len(touched.stream.data(),
+                                              static_cast<int>(touched.stream.size()));
+        });
+        VersionTracker tracker(target.has_start ? target.start_version : 0);
+        FoldResult result;
+        try {
+            result = run_fold(aggregate, stream, target, events, &tracker);
+        } catch (...) {
+            failure.stream = touched.stream;
+            failure.version = tracker.last() + 1;
+            throw;
+        }
+        if (!result.has_state) continue;
+        names[written] = PointerGetDatum(stream);
+        versions[written] = Int64GetDatum(result.version);
+        states[written] = JsonbPGetDatum(result.state);
+        ++written;
+    }
+    if (written == 0) return 0;
+    pg_guarded([&] {
+        Datum values[3] = {
+            PointerGetDatum(construct_array(names, written, TEXTOID, -1, false, TYPALIGN_INT)),
+            PointerGetDatum(
+                construct_array(versions, written, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+            PointerGetDatum(construct_array(states, written, JSONBOID, -1, false, TYPALIGN_INT)),
+        };
+        const int rc = run_statement(sql.upsert_rows, values, statement_snapshot, false);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "chronicle: writing a projection's rows failed");
+    });
+    return written;
+}
+
+namespace {
+
+SPIPlanPtr prepare_generic(const char* sql, int nargs, Oid* types) {
+    // Generic plans: the statements are the same for every call, and re-planning them each
+    // time costs more than running them.
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+    if (plan == nullptr) {
+        elog(ERROR, "chronicle: preparing \"%s\" failed: %s", sql,
+             SPI_result_code_string(SPI_result));
+    }
+    return plan;
+}
+
+}  // namespace
+
+RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
+    RowStatements sql{nullptr, nullptr, nullptr};
+    pg_guarded([&] {
+        Oid types[2] = {REGCLASSOID, JSONBOID};
+        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
+        const int rc = SPI_execute_with_args(
+            "SELECT select_row, update_row, insert_row "
+            "FROM chronicle._projection_statements($1, $2)",
+            2, types, values, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
+            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+        }
+        bool isnull;
+        HeapTuple row = SPI_tuptable->vals[0];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        char* select_row = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
+        char* update_row = TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull));
+        char* insert_row = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
+        Oid key_type[1] = {TEXTOID};
+        Oid row_types[3] = {TEXTOID, INT8OID, JSONBOID};
+        sql.select_row = prepare_generic(select_row, 1, key_type);
+        sql.update_row = prepare_generic(update_row, 3, row_types);
+        sql.insert_row = prepare_generic(insert_row, 3, row_types);
+    });
+    return sql;
+}
+
+void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,
+                   text* stream, int64 last_version, Snapshot events) {
+    FoldTarget target;
+    target.bounded = true;
+    target.max_version = last_version;
+    Snapshot statement_snapshot = InvalidSnapshot;
+    pg_guarded([&] {
+        LockRelationOid(table, RowExclusiveLock);
+        // Taken after the lock (issue 10, defect 2): a snapshot from before a wait for a
+        // swap would find the row the swap deleted, and the UPDATE would then fail (READ
+        // COMMITTED: no row updated; REPEATABLE READ: 40001). With the stream's lock and this
+        // one held, the row seen is the last one written (by this stream's previous append or
+        // by a swap, both committed) and no one else can write it before this transaction
+        // ends: the UPDATE finds it as read. Registered: the fold may take snapshots too.
+        statement_snapshot = RegisterSnapshot(GetLatestSnapshot());
+        Datum key[1] = {PointerGetDatum(stream)};
+        if (run_statement(sql.select_row, key, statement_snapshot, true) != SPI_OK_SELECT) {
+            elog(ERROR, "chronicle: reading a projection's row failed");
+        }
+        if (SPI_processed == 1) {
+            bool isnull;
+            HeapTuple row = SPI_tuptable->vals[0];
+            target.has_start = true;
+            target.start_version =
+                DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+            target.start_state =
+                DatumGetJsonbPCopy(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+        }
+    });
+    if (target.has_start && target.start_version >= last_version) {
+        pg_guarded([&] { UnregisterSnapshot(statement_snapshot); });
+        return;
+    }
+    const FoldResult result = run_fold(aggregate, stream, target, events, nullptr);
+    pg_guarded([&] {
+        if (result.has_state) {
+            Datum values[3] = {PointerGetDatum(stream), Int64GetDatum(result.version),
+                               JsonbPGetDatum(result.state)};
+            if (target.has_start) {
+                if (run_statement(sql.update_row, values, statement_snapshot, false) !=
+                        SPI_OK_UPDATE ||
+                    SPI_processed != 1) {
+                    elog(ERROR, "chronicle: updating a projection's row failed");
+                }
+            } else if (run_statement(sql.insert_row, values, statement_snapshot, false) !=
+                       SPI_OK_INSERT) {
+                elog(ERROR, "chronicle: inserting a projection's row failed");
+            }
+        }
+        UnregisterSnapshot(statement_snapshot);
+    });
+}
+
+}  // namespace chronicle::pg

@@ -1,0 +1,59 @@
+// Where a rebuild's swap starts reading. The rebuilt rows must hold exactly the events whose
+// effect the live rows hold when the swap replaces them, or what the live rows hold beyond
+// them is lost, or applied twice later.
+//
+// An async projection's live rows hold the events below its position, and only the worker
+// writes them, at horizons that never decrease; its position moves to the rebuild's after
+// the swap. So the rebuilt rows catch up to a read horizon taken now (at or past every one the
+// live rows were filled to), and the events of transactions still in flight are applied
+// later, from the rebuilt position, like any others.
+//
+// An inline projection's live rows are written by the appending transactions themselves,
+// under RowExclusiveLock on the table, whatever the read horizon: they hold every committed
+// event of the category, also those above a position that another transaction (of any
+// category) still holds. A horizon would leave those out, and after the swap nothing would
+// apply them again (issue 10, defect 1). Once the EXCLUSIVE lock is granted, every
+// transaction that wrote the table has ended, and none can write it before the swap commits,
+// so a snapshot taken now sees every event whose effect the live rows hold: the rebuilt
+// rows catch up with all of them (below the committed horizon), whatever positions other
+// transactions still hold. Events still in flight are not in the live rows either; their
+// transactions apply them when they get the lock, after the swap committed, onto the swapped
+// rows (read with a snapshot taken once they hold the lock: fold_onto_row).
+#include "chronicle/pg/projections/rebuild_swap.hpp"
+
+#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/log/in_flight_positions.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+}
+
+namespace chronicle::pg {
+
+SwapPoint lock_live_table_for_swap(Oid live, bool inline_mode) {
+    char* lock = psprintf("LOCK TABLE %s IN EXCLUSIVE MODE",
+                          quote_qualified_identifier(get_namespace_name(get_rel_namespace(live)),
+                                                     get_rel_name(live)));
+    if (SPI_execute(lock, false, 0) != SPI_OK_UTILITY) {
+        elog(ERROR, "chronicle: \"%s\" failed", lock);
+    }
+    pfree(lock);
+    const Oid position_seq = event_log_oids().position_seq;
+    SwapPoint point{0, nullptr};
+    if (inline_mode) {
+        // Snapshot first: every event it sees has a position handed out before the horizon
+        // is read.
+        point.snapshot = RegisterSnapshot(GetLatestSnapshot());
+        point.horizon = committed_horizon(position_seq);
+    } else {
+        // Horizon first: the events below it are committed, so visible to a later snapshot.
+        point.horizon = current_read_horizon(position_seq);
+        point.snapshot = RegisterSnapshot(GetLatestSnapshot());
+    }
+    return point;
+}
+
+}  // namespace chronicle::pg

@@ -1,0 +1,156 @@
+// How chronicle's management functions learn who called them, and act as that role.
+//
+// The catalogs are written only by SECURITY DEFINER functions (owned by the extension's
+// owner), and a SECURITY DEFINER function cannot see the role that called it. So each public
+// management function (chronicle.create_projection, ...) is this one C entry point: it runs
+// as its caller, takes GetUserId() and the caller's search_path, and calls the internal
+// definer function chronicle._<name>(caller regrole, caller_path text, <the same arguments>).
+// The internal functions are not executable by PUBLIC; this trampoline reaches them through
+// fmgr, which checks no privilege, so the caller they receive cannot be forged.
+//
+// chronicle._execute_as runs one piece of SQL as a given role (the caller, or an object's
+// owner), security-restricted, with a given search_path and its settings undone afterwards:
+// how a definer function creates or drops a user's table with that user's own rights.
+#include "chronicle/pg/roles/owner_context.hpp"
+#include "chronicle/pg/boundary/postgres.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(chronicle_management_call);
+PG_FUNCTION_INFO_V1(chronicle_execute_as);
+PG_FUNCTION_INFO_V1(chronicle_parse_type);
+}
+
+namespace {
+
+// Arguments the trampoline puts before the caller's own: the calling role and its path.
+constexpr int kCallerArguments = 2;
+
+struct ManagementTarget {
+    FmgrInfo function;
+    int nargs;
+};
+
+// chronicle.X(args) -> chronicle._X(regrole, text, args), looked up once per call site.
+ManagementTarget* find_target(FunctionCallInfo fcinfo) {
+    const Oid self = fcinfo->flinfo->fn_oid;
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(self));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", self);
+    Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+    const Oid schema = get_namespace_oid("chronicle", false);
+    if (proc->pronamespace != schema || proc->pronargs + kCallerArguments > FUNC_MAX_ARGS) {
+        elog(ERROR, "chronicle: %s is not a chronicle management function", NameStr(proc->proname));
+    }
+    const int nargs = proc->pronargs + kCallerArguments;
+    Oid types[FUNC_MAX_ARGS];
+    types[0] = REGROLEOID;
+    types[1] = TEXTOID;
+    for (int i = 0; i < proc->pronargs; ++i)
+        types[i + kCallerArguments] = proc->proargtypes.values[i];
+    char* internal_name = psprintf("_%s", NameStr(proc->proname));
+    ReleaseSysCache(tuple);
+
+    // By the schema's OID and the exact argument types: no search_path, no overloading.
+    const Oid internal =
+        GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(internal_name),
+                        PointerGetDatum(buildoidvector(types, nargs)), ObjectIdGetDatum(schema));
+    if (!OidIsValid(internal)) {
+        elog(ERROR, "chronicle: the internal function chronicle.%s is missing", internal_name);
+    }
+    auto* target = static_cast<ManagementTarget*>(
+        MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ManagementTarget)));
+    fmgr_info_cxt(internal, &target->function, fcinfo->flinfo->fn_mcxt);
+    target->nargs = nargs;
+    return target;
+}
+
+}  // namespace
+
+extern "C" Datum chronicle_management_call(PG_FUNCTION_ARGS) {
+    auto* target = static_cast<ManagementTarget*>(fcinfo->flinfo->fn_extra);
+    if (target == nullptr) {
+        target = find_target(fcinfo);
+        fcinfo->flinfo->fn_extra = target;
+    }
+    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
+    InitFunctionCallInfoData(*call, &target->function, target->nargs, fcinfo->fncollation, nullptr,
+                             nullptr);
+    // GetUserId(): the role whose rights this call has, as PostgreSQL's own ownership checks
+    // take it (inside another SECURITY DEFINER function, that function's owner).
+    call->args[0].value = ObjectIdGetDatum(GetUserId());
+    call->args[0].isnull = false;
+    call->args[1].value = CStringGetTextDatum(namespace_search_path);
+    call->args[1].isnull = false;
+    for (int i = 0; i < PG_NARGS(); ++i) call->args[i + kCallerArguments] = fcinfo->args[i];
+    const Datum result = FunctionCallInvoke(call);
+    fcinfo->isnull = call->isnull;
+    return result;
+}
+
+// chronicle._execute_as(role regrole, search_path text, sql text) RETURNS text: the first
+// column of the last statement's first row, as text (NULL when none).
+extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
+    // Revoked from PUBLIC; checked here too, so that a grant by mistake is not a way to act
+    // as any role.
+    if (!superuser()) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for function chronicle._execute_as"),
+                        errdetail("Only chronicle's own functions run SQL as another role.")));
+    }
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+    const Oid role = PG_GETARG_OID(0);
+    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role))) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role %u does not exist", role)));
+    }
+    char* search_path = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    char* sql = text_to_cstring(PG_GETARG_TEXT_PP(2));
+
+    // An error anywhere below aborts the (sub)transaction, which restores the user, the
+    // security context and the settings as they were at its start.
+    chronicle::pg::OwnerContext context{InvalidOid, 0, 0};
+    chronicle::pg::enter_role_context(&context, role, search_path);
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    const int rc = SPI_execute(sql, false, 0);
+    if (rc < 0) elog(ERROR, "chronicle: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+    char* first = nullptr;
+    if (SPI_tuptable != nullptr && SPI_processed > 0 && SPI_tuptable->tupdesc->natts > 0) {
+        char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        if (value != nullptr) {
+            first = static_cast<char*>(SPI_palloc(strlen(value) + 1));
+            strcpy(first, value);
+        }
+    }
+    SPI_finish();
+
+    chronicle::pg::leave_owner_context(&context);
+    if (first == nullptr) PG_RETURN_NULL();
+    PG_RETURN_TEXT_P(cstring_to_text(first));
+}
+
+// chronicle._parse_type(type_name text) RETURNS bigint[]: {type oid, typmod} of a type name as
+// the calling role sees it (its search_path, its USAGE). The management functions run it
+// through _execute_as as the caller, then write the type into DDL only as format_type gives
+// it back: the user's text never reaches SQL ("int4 --" is a valid type string to
+// regtype's input, and would comment out the rest of a line).
+extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
+    Oid type = InvalidOid;
+    int32 typmod = -1;
+    parseTypeString(text_to_cstring(PG_GETARG_TEXT_PP(0)), &type, &typmod, false);
+    Datum parts[2] = {Int64GetDatum(type), Int64GetDatum(typmod)};
+    PG_RETURN_ARRAYTYPE_P(
+        construct_array(parts, 2, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
