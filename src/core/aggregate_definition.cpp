@@ -1,3 +1,6 @@
+// Parsing and checking an aggregate definition once, at define time, into the compiled
+// form the fold runs; every mistake is reported here with where it is (see the header).
+
 #include "chronicle/core/aggregate_definition.hpp"
 
 #include <initializer_list>

@@ -1,3 +1,6 @@
+// The declarative aggregate language at run time: each operation of a compiled definition
+// applied to the state in place, with the size limits checked as the state grows.
+
 #include "chronicle/core/aggregate_fold.hpp"
 
 #include <string>

@@ -1,3 +1,6 @@
+// The one mapping from the core's error kinds to the SQLSTATEs users program against;
+// the glue raises them through core_call and never picks a code of its own for these.
+
 #include "chronicle/core/error.hpp"
 
 namespace chronicle {

@@ -1,3 +1,6 @@
+// The rules an event must follow before it is appended (stream, type, data, metadata, id),
+// shared by append() and each element of append_batch().
+
 #include "chronicle/core/event_shape.hpp"
 
 #include <string>

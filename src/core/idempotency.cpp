@@ -1,3 +1,6 @@
+// Deciding whether an append is a retry of one already written: the same id with the same
+// stream, position, type, data and metadata; anything else under the id is a conflict.
+
 #include "chronicle/core/idempotency.hpp"
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// Paths into JSON values as definitions write them, parsed once and followed per event
+// (the same reading as jsonb's #> operator).
+
 #include "chronicle/core/json_path.hpp"
 
 namespace chronicle {

@@ -1,3 +1,6 @@
+// The core's mutable JSON value: construction, comparison, and the text form used in
+// messages; the state of a fold lives in one of these.
+
 #include "chronicle/core/json_value.hpp"
 
 #include <algorithm>

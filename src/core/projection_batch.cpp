@@ -1,3 +1,6 @@
+// One batch of a projection, planned without PostgreSQL: which events it takes, which rows
+// they touch, and where the projection's position moves when it commits.
+
 #include "chronicle/core/projection_batch.hpp"
 
 #include <algorithm>

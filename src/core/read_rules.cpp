@@ -1,3 +1,5 @@
+// Argument rules of the read functions, and the gap-safe read horizon they stop at.
+
 #include "chronicle/core/read_rules.hpp"
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// When an aggregate's snapshots are due and which one a fold may start from: a snapshot is
+// a cache, so these rules never change what a fold returns.
+
 #include "chronicle/core/snapshot_policy.hpp"
 
 #include "chronicle/core/stream_name.hpp"

@@ -1,3 +1,5 @@
+// Valid stream names and the category of a stream (the part before the first '-').
+
 #include "chronicle/core/stream_name.hpp"
 
 #include <string>

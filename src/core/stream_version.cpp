@@ -1,3 +1,5 @@
+// Stream versions and the expected-version rule of optimistic concurrency.
+
 #include "chronicle/core/stream_version.hpp"
 
 #include <string>

@@ -1,3 +1,5 @@
+// Event ids: the text form found in batches, and time-ordered ids generated at append.
+
 #include "chronicle/core/uuid.hpp"
 
 namespace chronicle {

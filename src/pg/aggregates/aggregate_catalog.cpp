@@ -1,3 +1,6 @@
+// The aggregates of this database, compiled once per backend and kept until
+// chronicle.aggregates changes, so a fold or an append finds its aggregates with one lookup.
+
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 
 #include <unordered_map>

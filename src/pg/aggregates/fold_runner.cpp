@@ -1,3 +1,6 @@
+// One fold of one stream by one aggregate, from the newest usable snapshot or the initial
+// state; shared by fold(), history() and the snapshots taken at append time.
+
 #include "chronicle/pg/aggregates/fold_runner.hpp"
 
 #include <string>

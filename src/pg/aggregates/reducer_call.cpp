@@ -1,3 +1,6 @@
+// A reducer function called once per event the way PL/pgSQL evaluates a simple expression:
+// planned once, evaluated per event as the aggregate's owner, with no SPI per event.
+
 #include "chronicle/pg/aggregates/reducer_call.hpp"
 
 #include "chronicle/core/error.hpp"

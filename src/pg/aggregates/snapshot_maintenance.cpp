@@ -1,3 +1,6 @@
+// Snapshots taken by the append that reaches them, folded from the previous snapshot and
+// written in the appending transaction; a failing reducer never fails the append.
+
 #include "chronicle/pg/aggregates/snapshot_maintenance.hpp"
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// chronicle.snapshots below the executor: the newest usable snapshot of a stream for one
+// aggregate revision, and writing one at append time.
+
 #include "chronicle/pg/aggregates/snapshot_store.hpp"
 
 #include "chronicle/pg/log/indexed_insert.hpp"

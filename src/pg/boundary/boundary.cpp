@@ -1,3 +1,6 @@
+// core_call: the one wrapper through which core code runs in the glue, turning C++
+// exceptions (and PgErrors caught by pg_guarded) into ereport(ERROR) after every C++ scope ends.
+
 #include "chronicle/pg/boundary/boundary.hpp"
 
 #include <cstring>

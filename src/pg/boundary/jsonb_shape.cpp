@@ -1,3 +1,6 @@
+// Reading the shape of jsonb values in place (object keys, kinds, batch elements) without
+// a round trip through text.
+
 #include "chronicle/pg/boundary/jsonb_shape.hpp"
 
 namespace chronicle::pg {

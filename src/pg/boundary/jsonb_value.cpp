@@ -1,3 +1,6 @@
+// jsonb <-> chronicle::Value, walking jsonb with its iterator and building it with
+// pushJsonbValue; call inside pg_guarded, the results go into objects the caller owns.
+
 #include "chronicle/pg/boundary/jsonb_value.hpp"
 
 #include <string>

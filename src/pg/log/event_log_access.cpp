@@ -1,3 +1,6 @@
+// chronicle.event_log below the executor: the index scans of reads and the direct inserts
+// of appends, on a relation the caller opened once.
+
 #include "chronicle/pg/log/event_log_access.hpp"
 
 #include "chronicle/core/error.hpp"

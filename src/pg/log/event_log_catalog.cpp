@@ -1,3 +1,6 @@
+// Where the event log lives in this database: the OIDs of its table, sequence and indexes,
+// looked up once per backend.
+
 #include "chronicle/pg/log/event_log_catalog.hpp"
 
 extern "C" {

@@ -1,3 +1,6 @@
+// Gap-safe global positions: each appending transaction publishes the lowest position it
+// holds in shared memory, so readers stop below any position not yet committed.
+
 #include "chronicle/pg/log/in_flight_positions.hpp"
 
 #include "chronicle/core/error.hpp"

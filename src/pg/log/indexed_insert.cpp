@@ -1,3 +1,6 @@
+// Inserting rows below the executor into a heap and every index on it (a user's indexes
+// included), for the event log and the snapshots.
+
 #include "chronicle/pg/log/indexed_insert.hpp"
 
 extern "C" {

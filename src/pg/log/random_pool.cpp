@@ -1,3 +1,6 @@
+// Strong random bytes for generated event ids from a per-backend pool, one
+// pg_strong_random() call per 4 KiB instead of one per event.
+
 #include "chronicle/pg/log/random_pool.hpp"
 
 #include <algorithm>

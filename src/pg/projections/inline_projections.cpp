@@ -1,3 +1,6 @@
+// Inline projections: the running ones of each category cached per backend, applied by
+// append and append_batch in the appending transaction, as each projection's owner.
+
 #include "chronicle/pg/projections/inline_projections.hpp"
 
 #include <string>

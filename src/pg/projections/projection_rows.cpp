@@ -1,3 +1,6 @@
+// Folding a batch's streams onto their rows of an aggregate projection's table and writing
+// them back with one statement; shared by the worker, rebuilds and inline appends.
+
 #include "chronicle/pg/projections/projection_rows.hpp"
 
 #include <unordered_map>
