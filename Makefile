@@ -9,6 +9,12 @@ DATA = $(wildcard sql/chronicle--*.sql)
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+# autodepend keeps one .deps/<basename>.Po per object: two sources with one base name would
+# share it, and a changed header would no longer rebuild both.
+SAME_BASENAME := $(shell printf '%s\n' $(notdir $(CORE_SRCS) $(PG_SRCS)) | sort | uniq -d)
+ifneq ($(SAME_BASENAME),)
+$(error sources in src/ must have distinct file names; shared: $(SAME_BASENAME))
+endif
 
 # pg_regress inputs sit beside the install scripts in sql/, expected output in expected/
 # (PGXS's default layout, as in pg_cron and pg_ivm).
