@@ -1,7 +1,7 @@
 // libFuzzer target: what append and append_batch do with a user's JSON in the core. The
 // server parses the batch into jsonb; the core's JSON parser (parse_json_text) reads the
-// same text here, then the batch is checked the way src/pg/append.cpp checks it
-// (validate_batch_kind, one EventShape per element read as src/pg/jsonb_shape.cpp reads
+// same text here, then the batch is checked the way src/pg/log/append.cpp checks it
+// (validate_batch_kind, one EventShape per element read as src/pg/boundary/jsonb_shape.cpp reads
 // it, validate_event, check_ids_distinct), and the values are put through what folds do
 // with event data: printing, comparing, merge patches and decimal arithmetic.
 //
@@ -46,7 +46,7 @@ JsonKind kind_of(const Value* value) {
     return JsonKind::Missing;
 }
 
-// The shape of one batch element, as read_batch_element in src/pg/jsonb_shape.cpp sees it.
+// The shape of one batch element, as read_batch_element in src/pg/boundary/jsonb_shape.cpp sees it.
 EventShape shape_of(const Value& element) {
     EventShape shape;
     shape.element_kind = kind_of(&element);

@@ -31,7 +31,7 @@ class EventView {
 
   protected:
     // Not virtual: views are never owned through this interface, and the glue's view must
-    // stay trivially destructible (see pg/boundary.hpp).
+    // stay trivially destructible (see pg/boundary/boundary.hpp).
     ~EventView() = default;
 };
 

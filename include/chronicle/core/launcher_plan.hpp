@@ -1,8 +1,8 @@
 // What the projection launcher does on each wake-up: which databases get a worker now, which
 // worker slots become free, and when it must look again. A pure function of the database
 // list, the slots, the launcher's memory of each database and the time, so that every rule
-// is unit-tested here; the glue (src/pg/projection_launcher.cpp) only gathers the inputs and
-// carries the plan out.
+// is unit-tested here; the glue (src/pg/workers/projection_launcher.cpp) only gathers the inputs
+// and carries the plan out.
 //
 // Times are microseconds on the server's clock (PostgreSQL's TimestampTz); only differences
 // and comparisons matter.
