@@ -19,6 +19,8 @@ REQUIRED_PACKAGES=(
     libipc-run-perl
     # tests/fuzz: clang with libFuzzer and the sanitizers' runtimes.
     clang libclang-rt-14-dev
+    # The style check of scripts/test.
+    clang-format
 )
 
 # describe_server: which PostgreSQL PG_CONFIG names, for the output: "PostgreSQL 15.20 without
