@@ -87,7 +87,7 @@ CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
         UNION ALL
         SELECT format('function %s returns %s %s %s %s acl %s', p.oid::regprocedure, pg_get_function_result(p.oid),
                       p.provolatile, p.proparallel, pg_get_function_arguments(p.oid), p.proacl)
-          FROM pg_proc p WHERE p.pronamespace = 'chronicle'::regnamespace
+          FROM pg_proc p WHERE p.pronamespace::regnamespace::text IN ('chronicle', 'chronicle_internal')
         UNION ALL
         SELECT format('relation %s acl %s', c.oid::regclass, c.relacl)
           FROM pg_class c WHERE c.relnamespace = 'chronicle'::regnamespace

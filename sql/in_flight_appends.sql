@@ -29,7 +29,7 @@ SELECT count(*) FROM chronicle.in_flight_appends;
 CREATE ROLE inflight_nobody;
 SET ROLE inflight_nobody;
 SELECT * FROM chronicle.in_flight_appends;
-SELECT * FROM chronicle._in_flight_positions();
+SELECT * FROM chronicle_internal._in_flight_positions();
 RESET ROLE;
 CREATE ROLE inflight_reader;
 GRANT USAGE ON SCHEMA chronicle TO inflight_reader;

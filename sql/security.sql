@@ -29,7 +29,7 @@ SELECT p.oid::regprocedure AS c_function
 -- Every internal function that runs as the extension's owner is out of PUBLIC's reach.
 SELECT p.oid::regprocedure AS definer_function, has_function_privilege('public', p.oid, 'EXECUTE') AS public_may_call
   FROM pg_proc p
- WHERE p.pronamespace = 'chronicle'::regnamespace AND p.prosecdef
+ WHERE p.pronamespace IN ('chronicle'::regnamespace, 'chronicle_internal'::regnamespace) AND p.prosecdef
  ORDER BY p.oid::regprocedure::text;
 
 ------------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ CREATE ROLE sec_fresh;
 -- What PUBLIC may execute: nothing that reads, writes or manages.
 SELECT p.oid::regprocedure AS public_may_execute
   FROM pg_proc p
- WHERE p.pronamespace = 'chronicle'::regnamespace
+ WHERE p.pronamespace IN ('chronicle'::regnamespace, 'chronicle_internal'::regnamespace)
    AND has_function_privilege('sec_fresh', p.oid, 'EXECUTE')
    AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
  ORDER BY p.oid::regprocedure::text;
@@ -77,10 +77,10 @@ SELECT chronicle.resume_projection('sec_fresh_p');
 SELECT chronicle.rebuild_projection('sec_fresh_p');
 SELECT chronicle.wait_for_projection('sec_fresh_p');
 SELECT chronicle.alter_owner('projection', 'sec_fresh_p', 'sec_fresh');
-SELECT chronicle._execute_as('sec_fresh', 'public', 'SELECT 1');
-SELECT chronicle._create_projection('postgres', 'public', 'x', 'y', NULL, NULL, NULL, 'async');
+SELECT chronicle_internal._execute_as('sec_fresh', 'public', 'SELECT 1');
+SELECT chronicle_internal._create_projection('postgres', 'public', 'x', 'y', NULL, NULL, NULL, 'async');
 -- What stays open: the category of a name, and whether workers run.
-SELECT chronicle.category('secfresh-1'), chronicle._workers_enabled() IS NOT NULL AS known;
+SELECT chronicle.category('secfresh-1'), chronicle_internal._waits_for_worker() IS NOT NULL AS known;
 RESET ROLE;
 -- Nothing was written by the refused calls.
 SELECT chronicle.stream_version('secfresh-1');
@@ -120,7 +120,7 @@ SELECT r.rolname, string_agg(p.proname, ', ' ORDER BY p.proname) AS may_execute
   FROM pg_roles r
  CROSS JOIN pg_proc p
  WHERE r.rolname IN ('sec_writer', 'sec_reader', 'sec_manager')
-   AND p.pronamespace = 'chronicle'::regnamespace
+   AND p.pronamespace IN ('chronicle'::regnamespace, 'chronicle_internal'::regnamespace)
    AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
    AND has_function_privilege(r.oid, p.oid, 'EXECUTE')
    AND NOT has_function_privilege('sec_fresh', p.oid, 'EXECUTE')

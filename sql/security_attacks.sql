@@ -57,25 +57,25 @@ RESET ROLE;
 -- 1. chronicle's internals called directly, with a forged caller
 ------------------------------------------------------------------------------------------
 SET ROLE atk_mallory;
-SELECT chronicle._create_projection('postgres', 'pg_catalog', 'atk_forged', 'atk_m_agg', NULL, NULL, NULL, 'async');
-SELECT chronicle._create_handler_projection('atk_victim', 'pg_catalog', 'atk_forged', NULL, NULL, NULL);
-SELECT chronicle._drop_projection('atk_victim', 'pg_catalog', 'atk_v_p', true);
-SELECT chronicle._pause_projection('atk_victim', 'pg_catalog', 'atk_v_p');
-SELECT chronicle._resume_projection('atk_victim', 'pg_catalog', 'atk_v_p');
-SELECT chronicle._rebuild_projection('atk_victim', 'pg_catalog', 'atk_v_p');
-SELECT chronicle._alter_owner('atk_victim', 'pg_catalog', 'aggregate', 'atk_v_agg', 'atk_mallory');
-SELECT chronicle._execute_as('postgres', 'pg_catalog', 'ALTER ROLE atk_mallory SUPERUSER');
-SELECT chronicle._check_owner('atk_mallory', 'projection', 'atk_v_p', 'atk_mallory');
-SELECT chronicle._projection_for_change('atk_victim', 'atk_v_p');
-SELECT chronicle._projection_fill('atk_v_p');
-SELECT chronicle._projection_columns('{}');
+SELECT chronicle_internal._create_projection('postgres', 'pg_catalog', 'atk_forged', 'atk_m_agg', NULL, NULL, NULL, 'async');
+SELECT chronicle_internal._create_handler_projection('atk_victim', 'pg_catalog', 'atk_forged', NULL, NULL, NULL);
+SELECT chronicle_internal._drop_projection('atk_victim', 'pg_catalog', 'atk_v_p', true);
+SELECT chronicle_internal._pause_projection('atk_victim', 'pg_catalog', 'atk_v_p');
+SELECT chronicle_internal._resume_projection('atk_victim', 'pg_catalog', 'atk_v_p');
+SELECT chronicle_internal._rebuild_projection('atk_victim', 'pg_catalog', 'atk_v_p');
+SELECT chronicle_internal._alter_owner('atk_victim', 'pg_catalog', 'aggregate', 'atk_v_agg', 'atk_mallory');
+SELECT chronicle_internal._execute_as('postgres', 'pg_catalog', 'ALTER ROLE atk_mallory SUPERUSER');
+SELECT chronicle_internal._check_owner('atk_mallory', 'projection', 'atk_v_p', 'atk_mallory');
+SELECT chronicle_internal._projection_for_change('atk_victim', 'atk_v_p');
+SELECT chronicle_internal._projection_fill('atk_v_p');
+SELECT chronicle_internal._projection_columns('{}');
 -- The PUBLIC helpers act with the caller's own rights only (tables given by OID, as the
 -- attacker cannot name them in atk_v).
-SELECT chronicle._projection_swap(
+SELECT chronicle_internal._projection_swap(
     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'counts')::regclass,
     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'precious')::regclass,
     '{}');
-SELECT chronicle._drop_rebuild_table('atk_v_p',
+SELECT chronicle_internal._drop_rebuild_table('atk_v_p',
     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'precious')::regclass);
 RESET ROLE;
 

@@ -318,12 +318,12 @@ SELECT name, table_name, owner FROM chronicle.projections
  ORDER BY 1;
 
 ------------------------------------------------------------------------------------------
--- 5. chronicle._execute_as with NULLs and odd paths, by a non-superuser
+-- 5. chronicle_internal._execute_as with NULLs and odd paths, by a non-superuser
 ------------------------------------------------------------------------------------------
 SET ROLE atk2_mal;
-SELECT chronicle._execute_as(NULL, NULL, NULL);
-SELECT chronicle._execute_as('atk2_mal', repeat('x', 100000), 'SELECT 1');
-SELECT chronicle._execute_as('postgres', 'pg_catalog', NULL);
+SELECT chronicle_internal._execute_as(NULL, NULL, NULL);
+SELECT chronicle_internal._execute_as('atk2_mal', repeat('x', 100000), 'SELECT 1');
+SELECT chronicle_internal._execute_as('postgres', 'pg_catalog', NULL);
 RESET ROLE;
 
 ------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ $node->safe_psql('second_db', $setup);
 $node->safe_psql('second_db', q{SELECT chronicle.append('tally-1', 'E', '{}')});
 
 ok( $node->poll_query_until(
-		'second_db', q{SELECT chronicle._waits_for_worker()}),
+		'second_db', q{SELECT chronicle_internal._waits_for_worker()}),
 	'the launcher finds the second database waiting for a slot');
 
 my ($ret, $out, $err) = $node->psql('second_db',

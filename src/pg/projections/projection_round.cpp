@@ -20,6 +20,7 @@
 #include "chronicle/core/projection_batch.hpp"
 #include "chronicle/core/projection_failure.hpp"
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
+#include "chronicle/pg/catalog/internal_schema.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/log/event_log_access.hpp"
 #include "chronicle/pg/log/event_log_catalog.hpp"
@@ -658,8 +659,8 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
             Oid types[3] = {REGCLASSOID, REGCLASSOID, JSONBOID};
             Datum values[3] = {ObjectIdGetDatum(job.table), ObjectIdGetDatum(job.rebuild_table),
                                JsonbPGetDatum(job.columns)};
-            spi_run("SELECT chronicle._projection_swap($1, $2, $3)", 3, types, values, nullptr,
-                    SPI_OK_SELECT);
+            spi_run(psprintf("SELECT %s._projection_swap($1, $2, $3)", internal_namespace_name()),
+                    3, types, values, nullptr, SPI_OK_SELECT);
         });
     });
     // The rebuild table is chronicle's (its owner only has rights on it): dropped by the
@@ -667,8 +668,8 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
     pg_guarded([&] {
         Oid types[2] = {TEXTOID, REGCLASSOID};
         Datum values[2] = {text_datum(job.name), ObjectIdGetDatum(job.rebuild_table)};
-        spi_run("SELECT chronicle._drop_rebuild_table($1, $2)", 2, types, values, nullptr,
-                SPI_OK_SELECT);
+        spi_run(psprintf("SELECT %s._drop_rebuild_table($1, $2)", internal_namespace_name()), 2,
+                types, values, nullptr, SPI_OK_SELECT);
     });
     return position;
 }

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "chronicle/pg/aggregates/fold_runner.hpp"
+#include "chronicle/pg/catalog/internal_schema.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 
@@ -68,9 +69,10 @@ ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
     pg_guarded([&] {
         Oid types[2] = {REGCLASSOID, JSONBOID};
         Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
-        const int rc = SPI_execute_with_args(
-            "SELECT select_rows, upsert_rows FROM chronicle._projection_statements($1, $2)", 2,
-            types, values, nullptr, true, 1);
+        const char* query =
+            psprintf("SELECT select_rows, upsert_rows FROM %s._projection_statements($1, $2)",
+                     internal_namespace_name());
+        const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) {
             elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
         }
@@ -200,10 +202,10 @@ RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
     pg_guarded([&] {
         Oid types[2] = {REGCLASSOID, JSONBOID};
         Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
-        const int rc = SPI_execute_with_args(
-            "SELECT select_row, update_row, insert_row "
-            "FROM chronicle._projection_statements($1, $2)",
-            2, types, values, nullptr, true, 1);
+        const char* query = psprintf(
+            "SELECT select_row, update_row, insert_row FROM %s._projection_statements($1, $2)",
+            internal_namespace_name());
+        const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) {
             elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
         }

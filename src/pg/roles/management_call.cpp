@@ -12,6 +12,7 @@
 // owner), security-restricted, with a given search_path and its settings undone afterwards:
 // how a definer function creates or drops a user's table with that user's own rights.
 #include "chronicle/pg/roles/owner_context.hpp"
+#include "chronicle/pg/catalog/internal_schema.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
 extern "C" {
@@ -51,6 +52,7 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", self);
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
     const Oid schema = get_namespace_oid("chronicle", false);
+    const Oid internal_schema = chronicle::pg::internal_namespace_oid();
     if (proc->pronamespace != schema || proc->pronargs + kCallerArguments > FUNC_MAX_ARGS) {
         elog(ERROR, "chronicle: %s is not a chronicle management function", NameStr(proc->proname));
     }
@@ -64,11 +66,12 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     ReleaseSysCache(tuple);
 
     // By the schema's OID and the exact argument types: no search_path, no overloading.
-    const Oid internal =
-        GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(internal_name),
-                        PointerGetDatum(buildoidvector(types, nargs)), ObjectIdGetDatum(schema));
+    const Oid internal = GetSysCacheOid3(
+        PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(internal_name),
+        PointerGetDatum(buildoidvector(types, nargs)), ObjectIdGetDatum(internal_schema));
     if (!OidIsValid(internal)) {
-        elog(ERROR, "chronicle: the internal function chronicle.%s is missing", internal_name);
+        elog(ERROR, "chronicle: the internal function %s.%s is missing",
+             chronicle::pg::internal_namespace_name(), internal_name);
     }
     auto* target = static_cast<ManagementTarget*>(
         MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ManagementTarget)));
