@@ -14,6 +14,7 @@
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/aggregates/reducer_call.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -69,7 +70,7 @@ Oid resolve_reducer(const char* name) {
             PG_RE_THROW();
         }
         FlushErrorState();
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
                         errmsg("invalid aggregate definition: \"reducer\": \"%s\" does not name a "
                                "function",
                                name),
@@ -78,7 +79,7 @@ Oid resolve_reducer(const char* name) {
     PG_END_TRY();
     if (!OidIsValid(function)) {
         const bool has_arguments = strchr(name, '(') != nullptr;
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
                         errmsg("invalid aggregate definition: reducer function %s%s does not exist",
                                name, has_arguments ? "" : "(jsonb, chronicle.event)"),
                         errhint("A reducer is a function (state jsonb, e chronicle.event) RETURNS "
@@ -291,7 +292,7 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
                                 "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
              1, key_type, key, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0) {
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::UnknownAggregate)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_UNKNOWN_AGGREGATE),
                         errmsg("aggregate \"%s\" does not exist", text_to_cstring(name)),
                         errhint("chronicle.aggregates lists the defined aggregates.")));
     }

@@ -14,6 +14,7 @@
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -54,7 +55,7 @@ void begin_fill(text* name, MemoryContext result_context, FillTarget* target) {
         1, types, values, nullptr, true, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "chronicle: reading chronicle.projections failed");
     if (SPI_processed != 1) {
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::UnknownProjection)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_UNKNOWN_PROJECTION),
                         errmsg("projection \"%s\" does not exist", text_to_cstring(name))));
     }
     HeapTuple row = SPI_tuptable->vals[0];
@@ -72,7 +73,7 @@ void begin_fill(text* name, MemoryContext result_context, FillTarget* target) {
     // taken earlier in the transaction would leave streams out for good.
     if (XactIsoLevel != XACT_READ_COMMITTED) {
         ereport(ERROR,
-                (errcode(sqlerrcode_of(ErrorKind::TransactionNotSupported)),
+                (errcode(ERRCODE_CHRONICLE_TRANSACTION_NOT_SUPPORTED),
                  errmsg("an inline projection is filled in a read committed transaction only"),
                  errdetail("This transaction is %s.",
                            XactIsoLevel == XACT_SERIALIZABLE ? "serializable" : "repeatable read"),

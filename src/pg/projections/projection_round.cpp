@@ -30,6 +30,7 @@
 #include "chronicle/pg/projections/rebuild_swap.hpp"
 #include "chronicle/pg/boundary/subtransaction.hpp"
 #include "chronicle/pg/workers/worker_settings.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -387,7 +388,7 @@ void check_handler(const Job& job) {
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(job.handler));
     if (!HeapTupleIsValid(tuple)) {
         ereport(ERROR,
-                (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+                (errcode(ERRCODE_CHRONICLE_INVALID_PROJECTION),
                  errmsg("the handler of projection \"%s\" (function %u) no longer exists", job.name,
                         job.handler),
                  errhint("Drop the projection and create it again with an existing handler.")));
@@ -405,7 +406,7 @@ void check_handler(const Job& job) {
     }
     ReleaseSysCache(tuple);
     if (wrong) {
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_PROJECTION),
                         errmsg("the handler of projection \"%s\", %s, cannot be a handler: %s",
                                job.name, format_procedure(job.handler), wrong),
                         errhint("A handler is a function (e chronicle.event) RETURNS void.")));

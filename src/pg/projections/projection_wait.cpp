@@ -6,6 +6,7 @@
 #include "chronicle/pg/log/event_log_catalog.hpp"
 #include "chronicle/pg/log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -129,7 +130,7 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
         const ProjectionProgress progress = read_progress(plan, name);
         if (!progress.found) {
             ereport(ERROR,
-                    (errcode(MAKE_SQLSTATE('C', 'H', '0', '3', '1')),
+                    (errcode(ERRCODE_CHRONICLE_UNKNOWN_PROJECTION),
                      errmsg("projection \"%s\" does not exist", TextDatumGetCString(name)),
                      errhint("SELECT name FROM chronicle.projections lists the projections of "
                              "this database.")));
@@ -145,7 +146,7 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
             // while the caller's own (which it most likely means) are not applied: no
             // worker sees them before this transaction commits, and until then this
             // transaction's first position holds back every projection of the database.
-            ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::TransactionNotSupported)),
+            ereport(ERROR, (errcode(ERRCODE_CHRONICLE_TRANSACTION_NOT_SUPPORTED),
                             errmsg("wait_for_projection cannot wait in a transaction that appended "
                                    "events"),
                             errdetail("No worker can apply this transaction's events to projection "
