@@ -164,7 +164,9 @@ bool may_run_user_code(Node* node, void* context) {
 
 void check_reducer_signature(Oid function) {
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", function);
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("cache lookup failed for function %u", function)));
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
     const char prokind = proc->prokind;
     const bool retset = proc->proretset;

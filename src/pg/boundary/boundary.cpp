@@ -53,16 +53,16 @@ void capture_current_exception() noexcept {
         copy_text(captured.hint, sizeof captured.hint, e.hint().c_str());
     } catch (const std::bad_alloc&) {
         copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kOutOfMemory.code);
-        copy_text(captured.message, sizeof captured.message, "out of memory in chronicle");
+        copy_text(captured.message, sizeof captured.message, "out of memory");
     } catch (const std::exception& e) {
         copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kInternalError.code);
-        copy_text(captured.message, sizeof captured.message, "chronicle internal error: ");
+        copy_text(captured.message, sizeof captured.message, "unexpected C++ exception: ");
         std::strncat(captured.message, e.what(),
                      sizeof captured.message - std::strlen(captured.message) - 1);
     } catch (...) {
         copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kInternalError.code);
         copy_text(captured.message, sizeof captured.message,
-                  "chronicle internal error: unknown C++ exception");
+                  "unexpected C++ exception of unknown type");
     }
 }
 
