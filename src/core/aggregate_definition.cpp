@@ -82,7 +82,7 @@ void check_path_length(std::size_t segments, const std::string& where) {
     fail(where,
          "a path has " + std::to_string(segments) + " segments, more than the " +
              std::to_string(kMaxPathSegments) + " allowed",
-         "docs/aggregates.md lists the limits on definitions.");
+         "See docs/aggregates.md for the limits on definitions.");
 }
 
 Path parse_path_value(const Value& value, const std::string& where, bool allow_empty) {
@@ -534,13 +534,13 @@ AggregateDefinition parse_aggregate_definition(const Value& definition) {
     // Limits first, without recursion: everything after may recurse over the definition.
     if (value_depth(definition, kMaxValueDepth) > kMaxValueDepth) {
         fail("", "the definition nests deeper than " + std::to_string(kMaxValueDepth) + " levels",
-             "docs/aggregates.md lists the limits on definitions.");
+             "See docs/aggregates.md for the limits on definitions.");
     }
     if (const std::size_t bytes = to_json_text(definition).size(); bytes > kMaxDefinitionBytes) {
         fail("",
              "the definition is " + std::to_string(bytes) + " bytes of JSON, more than the " +
                  std::to_string(kMaxDefinitionBytes) + " allowed",
-             "docs/aggregates.md lists the limits on definitions.");
+             "See docs/aggregates.md for the limits on definitions.");
     }
     if (!definition.is_object()) {
         fail("",

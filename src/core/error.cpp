@@ -3,52 +3,54 @@
 
 #include "chronicle/core/error.hpp"
 
+#include "chronicle/core/sqlstate.hpp"
+
 namespace chronicle {
 
 const char* sqlstate_of(ErrorKind kind) noexcept {
     switch (kind) {
         case ErrorKind::WrongExpectedVersion:
-            return "CH001";
+            return sqlstate::kWrongExpectedVersion.code;
         case ErrorKind::DuplicateEventId:
-            return "CH002";
+            return sqlstate::kDuplicateEventId.code;
         case ErrorKind::ImmutableEvents:
-            return "CH003";
+            return sqlstate::kImmutableEvents.code;
         case ErrorKind::TransactionNotSupported:
-            return "CH004";
+            return sqlstate::kTransactionNotSupported.code;
         case ErrorKind::InvalidStreamName:
-            return "CH010";
+            return sqlstate::kInvalidStreamName.code;
         case ErrorKind::InvalidEventType:
-            return "CH011";
+            return sqlstate::kInvalidEventType.code;
         case ErrorKind::InvalidEventData:
-            return "CH012";
+            return sqlstate::kInvalidEventData.code;
         case ErrorKind::InvalidMetadata:
-            return "CH013";
+            return sqlstate::kInvalidMetadata.code;
         case ErrorKind::InvalidBatch:
-            return "CH014";
+            return sqlstate::kInvalidBatch.code;
         case ErrorKind::InvalidExpectedVersion:
-            return "CH015";
+            return sqlstate::kInvalidExpectedVersion.code;
         case ErrorKind::InvalidArgument:
-            return "CH016";
+            return sqlstate::kInvalidArgument.code;
         case ErrorKind::InvalidEventId:
-            return "CH017";
+            return sqlstate::kInvalidEventId.code;
         case ErrorKind::InvalidAggregateDefinition:
-            return "CH020";
+            return sqlstate::kInvalidAggregateDefinition.code;
         case ErrorKind::UnknownAggregate:
-            return "CH021";
+            return sqlstate::kUnknownAggregate.code;
         case ErrorKind::FoldFailed:
-            return "CH022";
+            return sqlstate::kFoldFailed.code;
         case ErrorKind::ReducerFailed:
-            return "CH023";
+            return sqlstate::kReducerFailed.code;
         case ErrorKind::InvalidProjection:
-            return "CH030";
+            return sqlstate::kInvalidProjection.code;
         case ErrorKind::UnknownProjection:
-            return "CH031";
+            return sqlstate::kUnknownProjection.code;
         case ErrorKind::ProjectionExists:
-            return "CH032";
+            return sqlstate::kProjectionExists.code;
         case ErrorKind::Internal:
             break;
     }
-    return "XX000";
+    return sqlstate::kInternalError.code;
 }
 
 }  // namespace chronicle

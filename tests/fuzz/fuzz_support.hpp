@@ -8,6 +8,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/json_value.hpp"
 #include "chronicle/core/limits.hpp"
+#include "../unit/json_text.hpp"
 
 namespace chronicle::fuzz {
 

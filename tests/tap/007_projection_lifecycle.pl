@@ -435,7 +435,7 @@ my $t0 = time;
 is(wait_for_projection('life', 'strict_counter'), 'f', 'wait_for_projection on a failed projection returns f');
 cmp_ok(time - $t0, '<', 5, 'at once, not after its timeout');
 $node->wait_for_log(
-	qr/WARNING:  chronicle: projection "strict_counter" failed at position $poison/, $log_offset);
+	qr/WARNING:  projection "strict_counter" failed at position $poison/, $log_offset);
 pass('the server log has a WARNING naming the projection and the position');
 check_projections('life', 'past the poison event');
 is( sql(

@@ -59,7 +59,7 @@ is( $node->safe_psql(
 	q{SELECT chronicle.pause_projection('tallies'); SELECT chronicle.resume_projection('tallies')});
 like($err, qr/WARNING:  this database waits for a chronicle worker/, 'resume_projection warns too');
 
-ok($node->wait_for_log(qr/LOG:  chronicle: database \d+ waits for a projection worker/, $log_offset),
+ok($node->wait_for_log(qr/LOG:  database \d+ waits for a projection worker/, $log_offset),
 	'the launcher logs the wait');
 # Once: a few more wake-ups later, still a single line.
 $node->safe_psql('second_db', q{SELECT chronicle.append('tally-1', 'E', '{}'); SELECT pg_sleep(1)});

@@ -16,6 +16,7 @@
 #include "chronicle/core/aggregate_program.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/json_value.hpp"
+#include "json_text.hpp"
 
 namespace {
 

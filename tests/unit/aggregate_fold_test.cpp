@@ -22,6 +22,7 @@
 #include "chronicle/core/event_view.hpp"
 #include "chronicle/core/json_path.hpp"
 #include "chronicle/core/json_value.hpp"
+#include "json_text.hpp"
 
 namespace chronicle {
 // How GoogleTest prints a Value in failure messages.

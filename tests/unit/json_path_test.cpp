@@ -12,6 +12,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/json_value.hpp"
+#include "json_text.hpp"
 
 namespace {
 

@@ -11,6 +11,7 @@
 
 #include "chronicle/core/decimal.hpp"
 #include "chronicle/core/error.hpp"
+#include "json_text.hpp"
 
 namespace {
 

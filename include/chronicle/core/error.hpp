@@ -6,29 +6,29 @@
 
 namespace chronicle {
 
-// One value per distinct error kind. The SQLSTATEs live in class "CH" (chronicle);
-// they are part of the public contract (docs/reference.md) and must never change.
+// One value per distinct error kind, each with its SQLSTATE of the same name in
+// chronicle/core/sqlstate.hpp (Internal: XX000); sqlstate_of() maps them.
 enum class ErrorKind {
-    WrongExpectedVersion,        // CH001
-    DuplicateEventId,            // CH002
-    ImmutableEvents,             // CH003
-    TransactionNotSupported,     // CH004
-    InvalidStreamName,           // CH010
-    InvalidEventType,            // CH011
-    InvalidEventData,            // CH012
-    InvalidMetadata,             // CH013
-    InvalidBatch,                // CH014
-    InvalidExpectedVersion,      // CH015
-    InvalidArgument,             // CH016
-    InvalidEventId,              // CH017
-    InvalidAggregateDefinition,  // CH020
-    UnknownAggregate,            // CH021
-    FoldFailed,                  // CH022
-    ReducerFailed,               // CH023
-    InvalidProjection,           // CH030
-    UnknownProjection,           // CH031
-    ProjectionExists,            // CH032
-    Internal,                    // XX000
+    WrongExpectedVersion,
+    DuplicateEventId,
+    ImmutableEvents,
+    TransactionNotSupported,
+    InvalidStreamName,
+    InvalidEventType,
+    InvalidEventData,
+    InvalidMetadata,
+    InvalidBatch,
+    InvalidExpectedVersion,
+    InvalidArgument,
+    InvalidEventId,
+    InvalidAggregateDefinition,
+    UnknownAggregate,
+    FoldFailed,
+    ReducerFailed,
+    InvalidProjection,
+    UnknownProjection,
+    ProjectionExists,
+    Internal,
 };
 
 // The five-character SQLSTATE of an error kind.

@@ -101,15 +101,6 @@ struct ValueMeasure {
 };
 ValueMeasure measure_value(const Value& value, std::size_t max_depth, std::size_t max_bytes);
 
-// Parses JSON text (RFC 8259) keeping numbers exact. Throws Error(kind) with a message that
-// says where the text is wrong ("invalid JSON at byte 7: ...": the 0-based offset of the byte
-// at which the error showed, the length of the text when it ends too early); `kind` is the
-// caller's error kind for malformed input.
-// Numbers follow Decimal::try_parse, so exponents beyond +-100000 are rejected. Arrays and
-// objects nested deeper than kMaxValueDepth (limits.hpp) are rejected too, and so is text
-// whose value would take more than kMaxValueBytes.
-Value parse_json_text(std::string_view text, ErrorKind kind);
-
 // RFC 7396 JSON merge patch: `target` becomes target merged with `patch`. `patch` may be
 // `target` itself, but not a value nested inside it. The result nests no deeper than the
 // deeper of the two; the recursion follows `patch`.

@@ -14,6 +14,7 @@
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/aggregates/reducer_call.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -69,7 +70,7 @@ Oid resolve_reducer(const char* name) {
             PG_RE_THROW();
         }
         FlushErrorState();
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
                         errmsg("invalid aggregate definition: \"reducer\": \"%s\" does not name a "
                                "function",
                                name),
@@ -78,7 +79,7 @@ Oid resolve_reducer(const char* name) {
     PG_END_TRY();
     if (!OidIsValid(function)) {
         const bool has_arguments = strchr(name, '(') != nullptr;
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
                         errmsg("invalid aggregate definition: reducer function %s%s does not exist",
                                name, has_arguments ? "" : "(jsonb, chronicle.event)"),
                         errhint("A reducer is a function (state jsonb, e chronicle.event) RETURNS "
@@ -112,7 +113,9 @@ AsTableOwner become_table_owner() {
     Oid schema = get_namespace_oid("chronicle", false);
     Oid table = get_relname_relid("aggregates", schema);
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: chronicle.aggregates does not exist");
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("chronicle.aggregates does not exist")));
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
     saved.has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
@@ -128,7 +131,8 @@ void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char*
               int expected) {
     const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
     if (rc != expected)
-        elog(ERROR, "chronicle: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("\"%s\" failed: %s", sql, SPI_result_code_string(rc))));
 }
 
 // Only the owner, a member of the owning role or a superuser (has_privs_of_role says yes to
@@ -173,7 +177,7 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
         if (read != JsonbRead::Found) {
             throw chronicle::Error(chronicle::ErrorKind::InvalidAggregateDefinition,
                                    definition_read_problem(read), {},
-                                   "docs/aggregates.md lists the limits on definitions.");
+                                   "See docs/aggregates.md for the limits on definitions.");
         }
         const chronicle::AggregateDefinition parsed = chronicle::parse_aggregate_definition(value);
         char* reducer = nullptr;
@@ -183,7 +187,8 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
     const Oid reducer = reducer_name ? resolve_reducer(reducer_name) : InvalidOid;
 
     const AsTableOwner caller = become_table_owner();
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     // Appends that write snapshots hold RowExclusiveLock on chronicle.snapshots: waiting for
     // them here means no snapshot of the old definition is written after ours commits.
     spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
@@ -280,7 +285,8 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
     core_call([&] { chronicle::validate_aggregate_name(optional_view(name)); });
 
     const AsTableOwner caller = become_table_owner();
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
              nullptr, SPI_OK_UTILITY);
     Oid key_type[1] = {TEXTOID};
@@ -291,9 +297,9 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
                                 "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
              1, key_type, key, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0) {
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::UnknownAggregate)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_UNKNOWN_AGGREGATE),
                         errmsg("aggregate \"%s\" does not exist", text_to_cstring(name)),
-                        errhint("chronicle.aggregates lists the defined aggregates.")));
+                        errhint("See chronicle.aggregates for the defined aggregates.")));
     }
     bool isnull;
     Oid revision_type[1] = {INT8OID};

@@ -70,7 +70,9 @@ void forget_on_relcache_change(Datum, Oid relid) {
 // table has no owner column yet: the owner of chronicle.aggregates, as the upgrade decides.
 Oid aggregates_table_owner(Oid table) {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: relation %u does not exist", table);
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("cache lookup failed for relation %u", table)));
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
     return owner;
@@ -80,7 +82,8 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
     const Oid table = aggregate_relations().aggregates;
     const bool has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
     const Oid table_owner = has_owner ? InvalidOid : aggregates_table_owner(table);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     // Read with the latest snapshot, not the statement's: like PostgreSQL's own catalogs,
     // definitions are current whatever the transaction's isolation. An append that waited for
     // a redefinition to commit must see it, or it would snapshot the old definition.
@@ -92,13 +95,17 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
                     "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid), 0::pg_catalog.oid "
                     "FROM chronicle.aggregates",
         0, nullptr);
-    if (plan == nullptr) elog(ERROR, "chronicle: preparing the aggregates query failed");
+    if (plan == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("preparing the aggregates query failed")));
     // In parallel mode (a fold under a Gather) no new snapshot may be taken: there the
     // statement's must do; no definition can change under a running parallel query's locks.
     Snapshot snapshot = IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot();
     const int rc =
         SPI_execute_snapshot(plan, nullptr, nullptr, snapshot, InvalidSnapshot, true, false, 0);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "chronicle: reading chronicle.aggregates failed");
+    if (rc != SPI_OK_SELECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("reading chronicle.aggregates failed")));
     MemoryContext spi_context = MemoryContextSwitchTo(context);
     *count = SPI_processed;
     StoredAggregate* rows =

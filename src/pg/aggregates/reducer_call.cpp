@@ -7,6 +7,7 @@
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/log/event_log_access.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -34,7 +35,7 @@ namespace chronicle::pg {
 namespace {
 
 [[noreturn]] void bad_reducer(Oid function, const char* what) {
-    ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::InvalidAggregateDefinition)),
+    ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
                     errmsg("invalid aggregate definition: function %s cannot be a reducer: %s",
                            format_procedure(function), what),
                     errhint("A reducer is a function (state jsonb, e chronicle.event) RETURNS "
@@ -166,7 +167,9 @@ bool may_run_user_code(Node* node, void* context) {
 
 void check_reducer_signature(Oid function) {
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", function);
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("cache lookup failed for function %u", function)));
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
     const char prokind = proc->prokind;
     const bool retset = proc->proretset;
@@ -186,7 +189,7 @@ void check_reducer_signature(Oid function) {
 void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const char* aggregate) {
     if (!SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function))) {
         ereport(ERROR,
-                (errcode(sqlerrcode_of(chronicle::ErrorKind::ReducerFailed)),
+                (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
                  errmsg("the reducer function of aggregate \"%s\" no longer exists", aggregate),
                  errhint("Define the aggregate again with chronicle.define_aggregate, "
                          "or drop it.")));
@@ -258,7 +261,7 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
     Datum result = ExecEvalExpr(call->expression, call->econtext, &isnull);
     if (call->nest_per_call) end_user_call(nest);
     if (isnull) {
-        ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::ReducerFailed)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
                         errmsg("reducer %s of aggregate \"%s\" returned NULL for event %lld of "
                                "stream \"%s\"",
                                format_procedure(call->function), aggregate,

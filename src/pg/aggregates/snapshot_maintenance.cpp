@@ -70,10 +70,10 @@ bool skippable(const ErrorData* error) {
 void warn_skipped(const CachedAggregate& aggregate, text* stream, const char* why) {
     pg_guarded([&] {
         ereport(WARNING,
-                (errmsg("chronicle: no snapshot of aggregate \"%s\" taken for stream \"%s\"",
+                (errmsg("no snapshot of aggregate \"%s\" taken for stream \"%s\"",
                         aggregate.name.c_str(), text_to_cstring(stream)),
                  errdetail("%s", why),
-                 errhint("chronicle.fold reports the same error for this stream.")));
+                 errhint("A call of chronicle.fold for this stream reports the same error.")));
     });
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "chronicle/core/sqlstate.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
@@ -53,17 +55,17 @@ void capture_current_exception() noexcept {
         copy_text(captured.detail, sizeof captured.detail, e.detail().c_str());
         copy_text(captured.hint, sizeof captured.hint, e.hint().c_str());
     } catch (const std::bad_alloc&) {
-        copy_text(captured.sqlstate, sizeof captured.sqlstate, "53200");
-        copy_text(captured.message, sizeof captured.message, "out of memory in chronicle");
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kOutOfMemory.code);
+        copy_text(captured.message, sizeof captured.message, "out of memory");
     } catch (const std::exception& e) {
-        copy_text(captured.sqlstate, sizeof captured.sqlstate, "XX000");
-        copy_text(captured.message, sizeof captured.message, "chronicle internal error: ");
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kInternalError.code);
+        copy_text(captured.message, sizeof captured.message, "unexpected C++ exception: ");
         std::strncat(captured.message, e.what(),
                      sizeof captured.message - std::strlen(captured.message) - 1);
     } catch (...) {
-        copy_text(captured.sqlstate, sizeof captured.sqlstate, "XX000");
+        copy_text(captured.sqlstate, sizeof captured.sqlstate, sqlstate::kInternalError.code);
         copy_text(captured.message, sizeof captured.message,
-                  "chronicle internal error: unknown C++ exception");
+                  "unexpected C++ exception of unknown type");
     }
 }
 
@@ -79,11 +81,9 @@ void raise_captured_error() {
         captured_pg_context = nullptr;
         ReThrowError(error);
     }
-    const char* s = captured.sqlstate;
-    ereport(ERROR,
-            (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg("%s", captured.message),
-             captured.detail[0] ? errdetail("%s", captured.detail) : 0,
-             captured.hint[0] ? errhint("%s", captured.hint) : 0));
+    ereport(ERROR, (errcode(make_errcode(captured.sqlstate)), errmsg("%s", captured.message),
+                    captured.detail[0] ? errdetail("%s", captured.detail) : 0,
+                    captured.hint[0] ? errhint("%s", captured.hint) : 0));
     pg_unreachable();
 }
 
@@ -113,15 +113,6 @@ MemoryContext CaughtError::release() noexcept {
     MemoryContext context = context_;
     context_ = nullptr;
     return context;
-}
-
-}  // namespace chronicle::pg
-
-namespace chronicle::pg {
-
-int sqlerrcode_of(chronicle::ErrorKind kind) noexcept {
-    const char* s = sqlstate_of(kind);
-    return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
 }
 
 }  // namespace chronicle::pg

@@ -36,7 +36,9 @@ void scalar_to_value(const JsonbValue& v, Value& out) {
             return;
         }
         default:
-            elog(ERROR, "chronicle: unexpected jsonb value type %d", static_cast<int>(v.type));
+            ereport(ERROR,
+                    (errcode(ERRCODE_INTERNAL_ERROR),
+                     errmsg_internal("unexpected jsonb value type %d", static_cast<int>(v.type))));
     }
 }
 
@@ -158,7 +160,7 @@ void scalar_to_jsonb_value(const Value& value, JsonbValue& v) {
             v.val.string.len = static_cast<int>(value.as_string().size());
             break;
         default:
-            elog(ERROR, "chronicle: not a scalar");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("not a scalar")));
     }
 }
 

@@ -26,8 +26,10 @@ Subtransaction::~Subtransaction() {
         rollback();
     } catch (...) {
         // No way back to a consistent transaction state from here.
-        pg_guarded(
-            [] { elog(FATAL, "chronicle: rolling back an internal subtransaction failed"); });
+        pg_guarded([] {
+            ereport(FATAL, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("rolling back an internal subtransaction failed")));
+        });
     }
 }
 

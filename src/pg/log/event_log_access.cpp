@@ -7,6 +7,7 @@
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/log/indexed_insert.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -116,14 +117,14 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
     }
     if (strcmp(edata->constraint_name, "event_log_event_id_key") == 0) {
         FlushErrorState();
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::DuplicateEventId)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_DUPLICATE_EVENT_ID),
                         errmsg("an event id of this append to stream \"%s\" is already stored",
                                text_to_cstring(stream)),
                         errdetail("%s", edata->detail ? edata->detail : edata->message)));
     }
     if (strcmp(edata->constraint_name, "event_log_stream_version_key") == 0) {
         FlushErrorState();
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::WrongExpectedVersion)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_WRONG_EXPECTED_VERSION),
                         errmsg("wrong expected version for stream \"%s\": a concurrent append "
                                "took the same version",
                                text_to_cstring(stream))));

@@ -2,6 +2,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "commands/trigger.h"
@@ -19,7 +20,7 @@ extern "C" Datum chronicle_refuse_event_change(PG_FUNCTION_ARGS) {
                        : TRIGGER_FIRED_BY_DELETE(trigger->tg_event) ? "DELETE"
                                                                     : "TRUNCATE";
     ereport(ERROR,
-            (errcode(chronicle::pg::sqlerrcode_of(chronicle::ErrorKind::ImmutableEvents)),
+            (errcode(ERRCODE_CHRONICLE_IMMUTABLE_EVENTS),
              errmsg("events are immutable: %s on chronicle.event_log is not allowed", what),
              errdetail("An event store only ever appends; correct a mistake with a new event.")));
     PG_RETURN_NULL();

@@ -7,6 +7,7 @@
 #include "chronicle/core/read_rules.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/workers/worker_registry.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/twophase.h"
@@ -112,7 +113,7 @@ void on_xact_event(XactEvent event, void*) {
                 // A prepared transaction would hold its positions for an unbounded time after
                 // this backend has moved on, and readers could not see it.
                 ereport(ERROR,
-                        (errcode(sqlerrcode_of(ErrorKind::TransactionNotSupported)),
+                        (errcode(ERRCODE_CHRONICLE_TRANSACTION_NOT_SUPPORTED),
                          errmsg("cannot PREPARE a transaction that appended events with chronicle"),
                          errhint("Append in a transaction that commits directly.")));
             }

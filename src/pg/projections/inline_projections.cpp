@@ -109,7 +109,9 @@ void reload(Cache& c) {
                                              ALLOCSET_SMALL_SIZES);
         }
         MemoryContextReset(c.memory);
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+        if (SPI_connect() != SPI_OK_CONNECT)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
         // The latest snapshot, like the aggregates' cache: an append that waited for a
         // projection's creation to commit must keep that projection current.
         // Not through the appender's search_path: the query's operators are chronicle's.
@@ -124,7 +126,8 @@ void reload(Cache& c) {
             if (plan == nullptr ||
                 SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(), InvalidSnapshot,
                                      true, false, 0) != SPI_OK_SELECT) {
-                elog(ERROR, "chronicle: reading chronicle.projections failed");
+                ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                errmsg_internal("reading chronicle.projections failed")));
             }
         }
         PG_FINALLY();
@@ -176,7 +179,9 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
         std::vector<InlineProjection>* projections = inline_projections_of(category);
         if (projections == nullptr) return;
         pg_guarded([&] {
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+            if (SPI_connect() != SPI_OK_CONNECT)
+                ereport(ERROR,
+                        (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
         });
         for (InlineProjection& projection : *projections) {
             const AggregateRef aggregate = find_aggregate(projection.aggregate);

@@ -14,6 +14,7 @@
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -52,9 +53,11 @@ void begin_fill(text* name, MemoryContext result_context, FillTarget* target) {
         "SELECT name, aggregate, category, table_name::oid, columns, owner::oid "
         "FROM chronicle.projections WHERE name = $1 AND kind = 'aggregate'",
         1, types, values, nullptr, true, 0);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "chronicle: reading chronicle.projections failed");
+    if (rc != SPI_OK_SELECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("reading chronicle.projections failed")));
     if (SPI_processed != 1) {
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::UnknownProjection)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_UNKNOWN_PROJECTION),
                         errmsg("projection \"%s\" does not exist", text_to_cstring(name))));
     }
     HeapTuple row = SPI_tuptable->vals[0];
@@ -72,7 +75,7 @@ void begin_fill(text* name, MemoryContext result_context, FillTarget* target) {
     // taken earlier in the transaction would leave streams out for good.
     if (XactIsoLevel != XACT_READ_COMMITTED) {
         ereport(ERROR,
-                (errcode(sqlerrcode_of(ErrorKind::TransactionNotSupported)),
+                (errcode(ERRCODE_CHRONICLE_TRANSACTION_NOT_SUPPORTED),
                  errmsg("an inline projection is filled in a read committed transaction only"),
                  errdetail("This transaction is %s.",
                            XactIsoLevel == XACT_SERIALIZABLE ? "serializable" : "repeatable read"),
@@ -92,7 +95,9 @@ void fill(text* name) {
     Snapshot events = nullptr;
     pg_guarded([&] {
         MemoryContext caller = CurrentMemoryContext;
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+        if (SPI_connect() != SPI_OK_CONNECT)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
         begin_fill(name, caller, &target);
         // Taken after the lock: sees every event of every stream as of now.
         events = RegisterSnapshot(GetLatestSnapshot());
@@ -106,8 +111,9 @@ void fill(text* name) {
                 quote_qualified_identifier(get_namespace_name(get_rel_namespace(target.table)),
                                            get_rel_name(target.table)));
             if (SPI_execute(remove, false, 0) != SPI_OK_DELETE) {
-                elog(ERROR, "chronicle: emptying the table of projection \"%s\" failed",
-                     target.name);
+                ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                errmsg_internal("emptying the table of projection \"%s\" failed",
+                                                target.name)));
             }
         });
     });

@@ -31,6 +31,7 @@
 #include "chronicle/pg/projections/rebuild_swap.hpp"
 #include "chronicle/pg/boundary/subtransaction.hpp"
 #include "chronicle/pg/workers/worker_settings.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -152,7 +153,8 @@ void spi_run(const char* sql, int nargs, Oid* types, Datum* values, const char* 
              int expected) {
     const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
     if (rc != expected)
-        elog(ERROR, "chronicle: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("\"%s\" failed: %s", sql, SPI_result_code_string(rc))));
 }
 
 // The running projections due for a batch, copied into `into` (they outlive the listing's
@@ -326,8 +328,7 @@ void record_error(const Job& job, const BatchError& error, int64 position, bool 
 void save_failure(const Job& job, const BatchError& error, int64 position) {
     record_error(job, error, position, true, 0, 0);
     ereport(WARNING,
-            (errmsg("chronicle: projection \"%s\" failed at position " INT64_FORMAT, job.name,
-                    position),
+            (errmsg("projection \"%s\" failed at position " INT64_FORMAT, job.name, position),
              errdetail("%s", error.message.c_str()),
              errhint("Fix the cause, then SELECT chronicle.resume_projection('%s').", job.name)));
 }
@@ -336,10 +337,10 @@ void save_retry(const Job& job, const BatchError& error, int64 position) {
     const int attempts = job.attempts + 1;
     const int64 delay = retry_delay_ms(attempts);
     record_error(job, error, position, false, attempts, delay);
-    ereport(LOG, (errmsg("chronicle: projection \"%s\" will retry its batch in " INT64_FORMAT
-                         " ms (attempt %d)",
-                         job.name, delay, attempts + 1),
-                  errdetail("%s", error.message.c_str())));
+    ereport(LOG,
+            (errmsg("projection \"%s\" will retry its batch in " INT64_FORMAT " ms (attempt %d)",
+                    job.name, delay, attempts + 1),
+             errdetail("%s", error.message.c_str())));
 }
 
 // Parks the event at `position` (recorded with the error; replay_parked_events delivers it
@@ -358,13 +359,12 @@ void park_event(const Job& job, const BatchError& error, int64 position) {
         "replay_requested_at = NULL, attempts = pe.attempts OPERATOR(pg_catalog.+) 1",
         4, types, values, nullptr, SPI_OK_INSERT);
     record_error(job, error, position, false, 0, 0);
-    ereport(WARNING,
-            (errmsg("chronicle: projection \"%s\" parked the event at position " INT64_FORMAT,
-                    job.name, position),
-             errdetail("%s", error.message.c_str()),
-             errhint("See chronicle.projection_parked_events; SELECT "
-                     "chronicle.replay_parked_events('%s') delivers it again.",
-                     job.name)));
+    ereport(WARNING, (errmsg("projection \"%s\" parked the event at position " INT64_FORMAT,
+                             job.name, position),
+                      errdetail("%s", error.message.c_str()),
+                      errhint("See chronicle.projection_parked_events; SELECT "
+                              "chronicle.replay_parked_events('%s') delivers it again.",
+                              job.name)));
 }
 
 int64 event_position(const std::string& stream, int64 version) {
@@ -388,7 +388,7 @@ void check_handler(const Job& job) {
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(job.handler));
     if (!HeapTupleIsValid(tuple)) {
         ereport(ERROR,
-                (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+                (errcode(ERRCODE_CHRONICLE_INVALID_PROJECTION),
                  errmsg("the handler of projection \"%s\" (function %u) no longer exists", job.name,
                         job.handler),
                  errhint("Drop the projection and create it again with an existing handler.")));
@@ -406,7 +406,7 @@ void check_handler(const Job& job) {
     }
     ReleaseSysCache(tuple);
     if (wrong) {
-        ereport(ERROR, (errcode(sqlerrcode_of(ErrorKind::InvalidProjection)),
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_PROJECTION),
                         errmsg("the handler of projection \"%s\", %s, cannot be a handler: %s",
                                job.name, format_procedure(job.handler), wrong),
                         errhint("A handler is a function (e chronicle.event) RETURNS void.")));
@@ -768,8 +768,7 @@ void handle_failure(const Job& job, BatchError error, Progress& progress, bool t
         if (cancel_requested) throw;
         const BatchError lost = batch_error(e);
         pg_guarded([&] {
-            ereport(LOG, (errmsg("chronicle: could not record the failure of projection \"%s\"",
-                                 job.name),
+            ereport(LOG, (errmsg("could not record the failure of projection \"%s\"", job.name),
                           errdetail("%s (the batch failed with: %s)", lost.message.c_str(),
                                     error.message.c_str())));
         });
@@ -837,7 +836,9 @@ bool run_job_transaction(const Job& job) {
             // granted the worker folds with the definitions every committed change made (it
             // may have been woken by that very commit, before the invalidations were sent).
             LockRelationOid(aggregates.snapshots, RowExclusiveLock);
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+            if (SPI_connect() != SPI_OK_CONNECT)
+                ereport(ERROR,
+                        (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
             // Events below the horizon are committed and visible to snapshots taken after
             // it was read.
             horizon = current_read_horizon(event_log_oids().position_seq);
@@ -904,7 +905,9 @@ RoundResult run_projection_round() {
         core_call([&] {
             pg_guarded([&] {
                 catalog_has_failure_columns = has_failure_columns();
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+                if (SPI_connect() != SPI_OK_CONNECT)
+                    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                    errmsg_internal("SPI_connect failed")));
                 jobs = load_jobs(&count, round, &result.wake_in_ms);
                 SPI_finish();
             });

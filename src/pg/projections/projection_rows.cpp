@@ -74,7 +74,9 @@ ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
                      internal_namespace_name());
         const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) {
-            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("could not make the statements of projection table %u",
+                                            table)));
         }
         bool isnull;
         char* select_rows = TextDatumGetCString(
@@ -86,14 +88,16 @@ ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
         // each one (custom plans for array parameters) costs more than running them.
         sql.select_rows = SPI_prepare_cursor(select_rows, 1, select_types, CURSOR_OPT_GENERIC_PLAN);
         if (sql.select_rows == nullptr) {
-            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", select_rows,
-                 SPI_result_code_string(SPI_result));
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("preparing \"%s\" failed: %s", select_rows,
+                                            SPI_result_code_string(SPI_result))));
         }
         Oid upsert_types[3] = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
         sql.upsert_rows = SPI_prepare_cursor(upsert_rows, 3, upsert_types, CURSOR_OPT_GENERIC_PLAN);
         if (sql.upsert_rows == nullptr) {
-            elog(ERROR, "chronicle: preparing \"%s\" failed: %s", upsert_rows,
-                 SPI_result_code_string(SPI_result));
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("preparing \"%s\" failed: %s", upsert_rows,
+                                            SPI_result_code_string(SPI_result))));
         }
     });
     return sql;
@@ -108,7 +112,8 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
     pg_guarded([&] {
         Datum values[1] = {text_array(streams)};
         if (run_statement(sql.select_rows, values, statement_snapshot, false) != SPI_OK_SELECT) {
-            elog(ERROR, "chronicle: reading a projection's rows failed");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("reading a projection's rows failed")));
         }
     });
     // Copied out of SPI's result before the next statement frees it.
@@ -177,7 +182,9 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
             PointerGetDatum(construct_array(states, written, JSONBOID, -1, false, TYPALIGN_INT)),
         };
         const int rc = run_statement(sql.upsert_rows, values, statement_snapshot, false);
-        if (rc != SPI_OK_INSERT) elog(ERROR, "chronicle: writing a projection's rows failed");
+        if (rc != SPI_OK_INSERT)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("writing a projection's rows failed")));
     });
     return written;
 }
@@ -189,8 +196,9 @@ SPIPlanPtr prepare_generic(const char* sql, int nargs, Oid* types) {
     // time costs more than running them.
     SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
     if (plan == nullptr) {
-        elog(ERROR, "chronicle: preparing \"%s\" failed: %s", sql,
-             SPI_result_code_string(SPI_result));
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("preparing \"%s\" failed: %s", sql,
+                                        SPI_result_code_string(SPI_result))));
     }
     return plan;
 }
@@ -207,7 +215,9 @@ RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
             internal_namespace_name());
         const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) {
-            elog(ERROR, "chronicle: could not make the statements of projection table %u", table);
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("could not make the statements of projection table %u",
+                                            table)));
         }
         bool isnull;
         HeapTuple row = SPI_tuptable->vals[0];
@@ -241,7 +251,8 @@ void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStateme
         statement_snapshot = RegisterSnapshot(GetLatestSnapshot());
         Datum key[1] = {PointerGetDatum(stream)};
         if (run_statement(sql.select_row, key, statement_snapshot, true) != SPI_OK_SELECT) {
-            elog(ERROR, "chronicle: reading a projection's row failed");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("reading a projection's row failed")));
         }
         if (SPI_processed == 1) {
             bool isnull;
@@ -266,11 +277,13 @@ void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStateme
                 if (run_statement(sql.update_row, values, statement_snapshot, false) !=
                         SPI_OK_UPDATE ||
                     SPI_processed != 1) {
-                    elog(ERROR, "chronicle: updating a projection's row failed");
+                    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                    errmsg_internal("updating a projection's row failed")));
                 }
             } else if (run_statement(sql.insert_row, values, statement_snapshot, false) !=
                        SPI_OK_INSERT) {
-                elog(ERROR, "chronicle: inserting a projection's row failed");
+                ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                                errmsg_internal("inserting a projection's row failed")));
             }
         }
         UnregisterSnapshot(statement_snapshot);

@@ -6,6 +6,7 @@
 #include "chronicle/pg/log/event_log_catalog.hpp"
 #include "chronicle/pg/log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -76,7 +77,8 @@ ProjectionProgress read_progress(SPIPlanPtr plan, Datum name) {
     Datum values[1] = {name};
     if (SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot, true,
                              false, 1) != SPI_OK_SELECT) {
-        elog(ERROR, "chronicle: reading chronicle.projections failed");
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("reading chronicle.projections failed")));
     }
     ProjectionProgress progress{false, false, 'r', 0};
     if (SPI_processed == 0) return progress;
@@ -116,20 +118,23 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
     const int64 target = newest_committed_position();
     const TimestampTz started = GetCurrentTimestamp();
 
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     Oid types[1] = {TEXTOID};
     SPIPlanPtr plan = SPI_prepare(
         // Every operator named with its schema: the caller's search_path resolves nothing here.
         "SELECT mode OPERATOR(pg_catalog.=) 'inline', state, position FROM chronicle.projections "
         "WHERE name OPERATOR(pg_catalog.=) $1",
         1, types);
-    if (plan == nullptr) elog(ERROR, "chronicle: preparing the projection query failed");
+    if (plan == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("preparing the projection query failed")));
     bool done = false;
     while (true) {
         const ProjectionProgress progress = read_progress(plan, name);
         if (!progress.found) {
             ereport(ERROR,
-                    (errcode(MAKE_SQLSTATE('C', 'H', '0', '3', '1')),
+                    (errcode(ERRCODE_CHRONICLE_UNKNOWN_PROJECTION),
                      errmsg("projection \"%s\" does not exist", TextDatumGetCString(name)),
                      errhint("SELECT name FROM chronicle.projections lists the projections of "
                              "this database.")));
@@ -145,7 +150,7 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
             // while the caller's own (which it most likely means) are not applied: no
             // worker sees them before this transaction commits, and until then this
             // transaction's first position holds back every projection of the database.
-            ereport(ERROR, (errcode(sqlerrcode_of(chronicle::ErrorKind::TransactionNotSupported)),
+            ereport(ERROR, (errcode(ERRCODE_CHRONICLE_TRANSACTION_NOT_SUPPORTED),
                             errmsg("wait_for_projection cannot wait in a transaction that appended "
                                    "events"),
                             errdetail("No worker can apply this transaction's events to projection "

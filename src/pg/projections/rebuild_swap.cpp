@@ -38,7 +38,7 @@ SwapPoint lock_live_table_for_swap(Oid live, bool inline_mode) {
                           quote_qualified_identifier(get_namespace_name(get_rel_namespace(live)),
                                                      get_rel_name(live)));
     if (SPI_execute(lock, false, 0) != SPI_OK_UTILITY) {
-        elog(ERROR, "chronicle: \"%s\" failed", lock);
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("\"%s\" failed", lock)));
     }
     pfree(lock);
     const Oid position_seq = event_log_oids().position_seq;

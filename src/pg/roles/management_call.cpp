@@ -49,12 +49,16 @@ struct ManagementTarget {
 ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     const Oid self = fcinfo->flinfo->fn_oid;
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(self));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", self);
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("cache lookup failed for function %u", self)));
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
     const Oid schema = get_namespace_oid("chronicle", false);
     const Oid internal_schema = chronicle::pg::internal_namespace_oid();
     if (proc->pronamespace != schema || proc->pronargs + kCallerArguments > FUNC_MAX_ARGS) {
-        elog(ERROR, "chronicle: %s is not a chronicle management function", NameStr(proc->proname));
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("%s is not a chronicle management function",
+                                        NameStr(proc->proname))));
     }
     const int nargs = proc->pronargs + kCallerArguments;
     Oid types[FUNC_MAX_ARGS];
@@ -70,8 +74,9 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
         PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(internal_name),
         PointerGetDatum(buildoidvector(types, nargs)), ObjectIdGetDatum(internal_schema));
     if (!OidIsValid(internal)) {
-        elog(ERROR, "chronicle: the internal function %s.%s is missing",
-             chronicle::pg::internal_namespace_name(), internal_name);
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("the internal function %s.%s is missing",
+                                        chronicle::pg::internal_namespace_name(), internal_name)));
     }
     auto* target = static_cast<ManagementTarget*>(
         MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ManagementTarget)));
@@ -126,9 +131,12 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
     chronicle::pg::OwnerContext context{InvalidOid, 0, 0};
     chronicle::pg::enter_role_context(&context, role, search_path);
 
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "chronicle: SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     const int rc = SPI_execute(sql, false, 0);
-    if (rc < 0) elog(ERROR, "chronicle: \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+    if (rc < 0)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("\"%s\" failed: %s", sql, SPI_result_code_string(rc))));
     char* first = nullptr;
     if (SPI_tuptable != nullptr && SPI_processed > 0 && SPI_tuptable->tupdesc->natts > 0) {
         char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);

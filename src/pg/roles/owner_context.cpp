@@ -40,8 +40,8 @@ bool check_exit_on_error(bool* newval, void** extra, GucSource source) {
             "cannot set parameter \"exit_on_error\" within security-restricted "
             "operation");
         GUC_check_errdetail(
-            "chronicle runs reducers, handlers and projection casts as their "
-            "owner; they may not end the session they run in.");
+            "Reducers, handlers and projection casts run as their owner; they may "
+            "not end the session they run in.");
         return false;
     }
     return previous_exit_on_error_check == nullptr ||

@@ -108,7 +108,7 @@ void report_waiting(const Oid* waiting, int waiting_count) {
             continue;
         }
         logged_waiting[logged_count++] = database;
-        ereport(LOG, (errmsg("chronicle: database %u waits for a projection worker", database),
+        ereport(LOG, (errmsg("database %u waits for a projection worker", database),
                       errdetail("All %d of chronicle.max_workers are serving other databases; its "
                                 "async projections and rebuilds do not advance until one is free.",
                                 max_workers),

@@ -69,8 +69,9 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
     // session_authorization by a database owner would otherwise change for the worker.
     BackgroundWorkerInitializeConnectionByOid(database, BOOTSTRAP_SUPERUSERID, 0);
     if (GetSessionUserId() != BOOTSTRAP_SUPERUSERID || GetUserId() != BOOTSTRAP_SUPERUSERID) {
-        elog(FATAL, "chronicle worker: connected as role %u, not the bootstrap superuser",
-             GetUserId());
+        ereport(FATAL, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("connected as role %u, not the bootstrap superuser",
+                                        GetUserId())));
     }
     if (!attach_worker(info, database, true)) proc_exit(0);
 

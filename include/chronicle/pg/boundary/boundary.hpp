@@ -37,10 +37,3 @@ auto core_call(F&& body) -> decltype(body()) {
 }
 
 }  // namespace chronicle::pg
-
-namespace chronicle::pg {
-
-// The errcode() argument for a core error kind, for errors the glue raises itself.
-int sqlerrcode_of(chronicle::ErrorKind kind) noexcept;
-
-}  // namespace chronicle::pg
