@@ -651,12 +651,7 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
              [&] { replace_rows_with_rebuilt(job.table, job.rebuild_table, job.columns); });
     // The rebuild table is chronicle's (its owner only has rights on it): dropped by the
     // worker, which made way for it, not by the projection's owner.
-    pg_guarded([&] {
-        Oid types[2] = {TEXTOID, REGCLASSOID};
-        Datum values[2] = {text_datum(job.name), ObjectIdGetDatum(job.rebuild_table)};
-        spi_run("SELECT chronicle._drop_rebuild_table($1, $2)", 2, types, values, nullptr,
-                SPI_OK_SELECT);
-    });
+    pg_guarded([&] { drop_rebuild_table(job.name, job.rebuild_table); });
     return position;
 }
 
