@@ -26,9 +26,7 @@ ALTER FUNCTION chronicle.projection_table_dropped() SET SCHEMA chronicle_interna
 ALTER FUNCTION chronicle._workers_enabled() SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._waits_for_worker() SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._in_flight_positions() SET SCHEMA chronicle_internal;
-ALTER FUNCTION chronicle._projection_statements(regclass, jsonb) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._projection_fill(text) SET SCHEMA chronicle_internal;
-ALTER FUNCTION chronicle._projection_swap(regclass, regclass, jsonb) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._drop_rebuild_table(text, regclass) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._execute_as(regrole, text, text) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._parse_type(text) SET SCHEMA chronicle_internal;
@@ -48,39 +46,20 @@ ALTER FUNCTION chronicle._alter_owner(regrole, text, text, text, regrole) SET SC
 ALTER FUNCTION chronicle._alter_projection(regrole, text, text, interval, integer, text) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._replay_parked_events(regrole, text, text) SET SCHEMA chronicle_internal;
 
+-- ---------------------------------------------------------------------------------------
+-- The projection feature in one language at run time: the worker and inline appends build a
+-- projection table's statements in C++ (src/core/projection_sql.cpp) and swap a rebuild's
+-- rows in C++, so nothing asks PL/pgSQL for SQL text any more. The worker and the management
+-- functions drop a finished rebuild's table with the same C code (one check: only the
+-- rebuild tables chronicle made). OR REPLACE keeps its ACL (nothing for PUBLIC).
+-- ---------------------------------------------------------------------------------------
+DROP FUNCTION chronicle._projection_statements(regclass, jsonb);
+DROP FUNCTION chronicle._projection_swap(regclass, regclass, jsonb);
+CREATE OR REPLACE FUNCTION chronicle_internal._drop_rebuild_table(projection_name text, rebuild regclass)
+    RETURNS void AS 'MODULE_PATHNAME', 'chronicle_drop_rebuild_table' LANGUAGE C VOLATILE;
+
 -- The PL/pgSQL bodies that call a moved function by name, or whose messages changed, as
 -- chronicle--0.6.sql has them.
-CREATE OR REPLACE FUNCTION chronicle_internal._projection_swap(live regclass, shadow regclass, columns jsonb)
-    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    names text := (chronicle_internal._projection_statements(live, columns)).column_list;
-BEGIN
-    EXECUTE format('DELETE FROM %s', live);
-    EXECUTE format('INSERT INTO %s (stream, version, state, updated_at%s) '
-                   'SELECT stream, version, state, updated_at%s FROM %s', live, names, names, shadow);
-END $$;
-
-CREATE OR REPLACE FUNCTION chronicle_internal._drop_rebuild_table(projection_name text, rebuild regclass)
-    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    rebuild_class pg_class;
-BEGIN
-    IF rebuild IS NULL THEN
-        RETURN;
-    END IF;
-    SELECT * INTO rebuild_class FROM pg_class WHERE oid = rebuild;
-    IF NOT FOUND THEN
-        RETURN;  -- dropped behind chronicle's back: only its OID was left
-    END IF;
-    IF rebuild_class.relnamespace <> 'chronicle'::regnamespace OR rebuild_class.relname !~ '^rebuild_[0-9]+$' THEN
-        RAISE EXCEPTION 'projection "%" records % as its rebuild table, which chronicle did not create',
-                        projection_name, rebuild
-            USING ERRCODE = '42501',
-                  HINT = 'Only the rebuild tables chronicle made itself (chronicle.rebuild_<n>) are dropped.';
-    END IF;
-    EXECUTE format('DROP TABLE %s', rebuild);
-END $$;
-
 CREATE OR REPLACE FUNCTION chronicle_internal._projection_warn_if_no_worker() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -576,12 +555,8 @@ COMMENT ON FUNCTION chronicle_internal._waits_for_worker() IS
     'internal: whether this database waits for a worker slot';
 COMMENT ON FUNCTION chronicle_internal._in_flight_positions() IS
     'internal: the open transactions of this database that hold an in-flight position, for chronicle.in_flight_appends';
-COMMENT ON FUNCTION chronicle_internal._projection_statements(regclass, jsonb) IS
-    'internal: the statements that read and write an aggregate projection''s table';
 COMMENT ON FUNCTION chronicle_internal._projection_fill(text) IS
     'internal: refold an inline projection''s table from every stream, with appends held off';
-COMMENT ON FUNCTION chronicle_internal._projection_swap(regclass, regclass, jsonb) IS
-    'internal: replace a projection table''s rows with its rebuilt rows';
 COMMENT ON FUNCTION chronicle_internal._drop_rebuild_table(text, regclass) IS
     'internal: drop a projection''s rebuild table if chronicle made it';
 COMMENT ON FUNCTION chronicle_internal._execute_as(regrole, text, text) IS

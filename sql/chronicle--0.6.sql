@@ -16,9 +16,8 @@
 CREATE SCHEMA chronicle_internal;
 COMMENT ON SCHEMA chronicle_internal IS
     'chronicle''s internal functions: called by chronicle''s own functions, triggers, views and workers, not by users';
--- USAGE for PUBLIC: some internal functions are called by name, through SPI, as a role other
--- than the extension's owner (_projection_statements and _projection_swap as a projection's
--- owner, _parse_type as the calling role). Nothing is created here by others (no CREATE),
+-- USAGE for PUBLIC: _parse_type is called by name, through SPI, as the role that called
+-- create_projection (so that the column types resolve as that role's own DDL would). Nothing is created here by others (no CREATE),
 -- and EXECUTE is revoked from PUBLIC on every function that does not need it (see the end).
 GRANT USAGE ON SCHEMA chronicle_internal TO PUBLIC;
 
@@ -402,99 +401,19 @@ END $$;
 CREATE EVENT TRIGGER chronicle_projection_table_dropped ON sql_drop
     EXECUTE FUNCTION chronicle_internal.projection_table_dropped();
 
--- The statements that read and write one aggregate projection's table, made from its
--- column spec. Used by the worker (a batch of rows) and by inline appends (one row), as the
--- projection's owner; the spec was checked by create_projection (_projection_columns).
-CREATE FUNCTION chronicle_internal._projection_statements(target regclass, columns jsonb,
-                                                 OUT select_rows text, OUT upsert_rows text,
-                                                 OUT select_row text, OUT update_row text,
-                                                 OUT insert_row text, OUT column_list text)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    column_name text;
-    spec jsonb;
-    op text;           -- #> for json and jsonb columns, #>> (text) for the others
-    path text;         -- the path as a quoted text[] literal
-    names text := '';
-    batch_values text := '';
-    row_values text := '';
-    batch_updates text := '';
-    row_updates text := '';
-BEGIN
-    FOR column_name, spec IN SELECT key, value FROM jsonb_each(columns) ORDER BY key LOOP
-        op := CASE WHEN (spec->>'type')::regtype IN ('jsonb'::regtype, 'json'::regtype)
-                   THEN '#>' ELSE '#>>' END;
-        path := quote_literal((SELECT array_agg(x) FROM jsonb_array_elements_text(spec->'path') x)::text);
-        names := names || format(', %I', column_name);
-        batch_values := batch_values || format(', (u.state %s %s)::%s', op, path, spec->>'type');
-        row_values := row_values || format(', ($3::jsonb %s %s)::%s', op, path, spec->>'type');
-        batch_updates := batch_updates || format(', %1$I = excluded.%1$I', column_name);
-        row_updates := row_updates || format(', %I = ($3::jsonb %s %s)::%s', column_name, op, path,
-                                             spec->>'type');
-    END LOOP;
-    -- A batch locks the rows it will overwrite first, so that it never interleaves with an
-    -- inline append or a rebuild's swap on one row.
-    select_rows := format('SELECT stream, version, state FROM %s WHERE stream = ANY($1) FOR UPDATE',
-                          target);
-    upsert_rows := format(
-        'INSERT INTO %s AS t (stream, version, state, updated_at%s) '
-        'SELECT u.stream, u.version, u.state, now()%s '
-        'FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(stream, version, state) '
-        'ON CONFLICT (stream) DO UPDATE SET version = excluded.version, state = excluded.state, '
-        'updated_at = excluded.updated_at%s',
-        target, names, batch_values, batch_updates);
-    -- One row, for inline appends: they hold the stream's lock (no other writer of the row)
-    -- and the table's (no swap in between), so a plain read, then UPDATE or INSERT.
-    select_row := format('SELECT version, state FROM %s WHERE stream = $1', target);
-    update_row := format('UPDATE %s SET version = $2, state = $3, updated_at = now()%s '
-                         'WHERE stream = $1', target, row_updates);
-    insert_row := format('INSERT INTO %s (stream, version, state, updated_at%s) '
-                         'VALUES ($1, $2, $3, now()%s)', target, names, row_values);
-    column_list := names;
-END $$;
-
 -- The inline fill in C: the rows are written as the projection's owner (their casts and
 -- domain checks are the owner's code), the catalog read and the lock on the event log
 -- taken as the caller, with a pinned search_path throughout.
 CREATE FUNCTION chronicle_internal._projection_fill(projection_name text) RETURNS void
     AS 'MODULE_PATHNAME', 'chronicle_projection_fill' LANGUAGE C VOLATILE STRICT;
 
--- The end of a rebuild, run by the worker as the projection's owner once the rebuilt rows
--- have caught up (and the live table is locked against writers): the live table takes the
--- rebuilt rows in one transaction, keeping its OID, indexes, grants and dependent views.
--- The worker then drops the rebuild table (_drop_rebuild_table), as itself.
-CREATE FUNCTION chronicle_internal._projection_swap(live regclass, shadow regclass, columns jsonb)
-    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    names text := (chronicle_internal._projection_statements(live, columns)).column_list;
-BEGIN
-    EXECUTE format('DELETE FROM %s', live);
-    EXECUTE format('INSERT INTO %s (stream, version, state, updated_at%s) '
-                   'SELECT stream, version, state, updated_at%s FROM %s', live, names, names, shadow);
-END $$;
-
 -- A rebuild table, dropped only when it is one chronicle made: in chronicle's schema, with
--- a name from chronicle.rebuild_table_seq. Anything else is refused, never dropped.
+-- a name from chronicle.rebuild_table_seq. Anything else is refused (42501), never dropped.
+-- In C, shared with the worker, which drops a finished rebuild's table after the swap.
+-- (The swap itself, and the statements that read and write a projection's rows, are built
+-- in C++ at run time: src/core/projection_sql.cpp.)
 CREATE FUNCTION chronicle_internal._drop_rebuild_table(projection_name text, rebuild regclass)
-    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    rebuild_class pg_class;
-BEGIN
-    IF rebuild IS NULL THEN
-        RETURN;
-    END IF;
-    SELECT * INTO rebuild_class FROM pg_class WHERE oid = rebuild;
-    IF NOT FOUND THEN
-        RETURN;  -- dropped behind chronicle's back: only its OID was left
-    END IF;
-    IF rebuild_class.relnamespace <> 'chronicle'::regnamespace OR rebuild_class.relname !~ '^rebuild_[0-9]+$' THEN
-        RAISE EXCEPTION 'projection "%" records % as its rebuild table, which chronicle did not create',
-                        projection_name, rebuild
-            USING ERRCODE = '42501',
-                  HINT = 'Only the rebuild tables chronicle made itself (chronicle.rebuild_<n>) are dropped.';
-    END IF;
-    EXECUTE format('DROP TABLE %s', rebuild);
-END $$;
+    RETURNS void AS 'MODULE_PATHNAME', 'chronicle_drop_rebuild_table' LANGUAGE C VOLATILE;
 
 CREATE FUNCTION chronicle.wait_for_projection(name text, timeout interval DEFAULT '5 seconds')
     RETURNS boolean
@@ -1172,12 +1091,8 @@ COMMENT ON FUNCTION chronicle_internal._waits_for_worker() IS
     'internal: whether this database waits for a worker slot';
 COMMENT ON FUNCTION chronicle_internal._in_flight_positions() IS
     'internal: the open transactions of this database that hold an in-flight position, for chronicle.in_flight_appends';
-COMMENT ON FUNCTION chronicle_internal._projection_statements(regclass, jsonb) IS
-    'internal: the statements that read and write an aggregate projection''s table';
 COMMENT ON FUNCTION chronicle_internal._projection_fill(text) IS
     'internal: refold an inline projection''s table from every stream, with appends held off';
-COMMENT ON FUNCTION chronicle_internal._projection_swap(regclass, regclass, jsonb) IS
-    'internal: replace a projection table''s rows with its rebuilt rows';
 COMMENT ON FUNCTION chronicle_internal._drop_rebuild_table(text, regclass) IS
     'internal: drop a projection''s rebuild table if chronicle made it';
 COMMENT ON FUNCTION chronicle_internal._execute_as(regrole, text, text) IS
@@ -1280,9 +1195,6 @@ GRANT SELECT (name, kind, mode, aggregate, category, table_name, columns, handle
     ON chronicle.projections TO PUBLIC;
 
 -- Internal functions: PUBLIC's EXECUTE is revoked from all but these, which keep it:
--- * _projection_statements and _projection_swap: the worker and inline appends call them by
---   name as a projection's owner (any role); the first returns SQL text, the second does only
---   what its caller's own rights on the tables allow.
 -- * _parse_type: run as the calling role through _execute_as; it only parses a type name.
 -- * _in_flight_positions and _waits_for_worker: the views chronicle.in_flight_appends and
 --   chronicle.projection_status call them, and PostgreSQL checks EXECUTE on a function in a

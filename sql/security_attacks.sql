@@ -69,12 +69,9 @@ SELECT chronicle_internal._check_owner('atk_mallory', 'projection', 'atk_v_p', '
 SELECT chronicle_internal._projection_for_change('atk_victim', 'atk_v_p');
 SELECT chronicle_internal._projection_fill('atk_v_p');
 SELECT chronicle_internal._projection_columns('{}');
--- The PUBLIC helpers act with the caller's own rights only (tables given by OID, as the
--- attacker cannot name them in atk_v).
-SELECT chronicle_internal._projection_swap(
-    (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'counts')::regclass,
-    (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'precious')::regclass,
-    '{}');
+-- The rebuild's swap is C++ inside the worker now, with no SQL entry point; dropping a
+-- rebuild table is not PUBLIC's (tables given by OID, as the attacker cannot name them in
+-- atk_v).
 SELECT chronicle_internal._drop_rebuild_table('atk_v_p',
     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'atk_v'::regnamespace AND c.relname = 'precious')::regclass);
 RESET ROLE;

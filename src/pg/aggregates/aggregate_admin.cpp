@@ -11,6 +11,7 @@
 #include "chronicle/pg/boundary/jsonb_value.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
+#include "chronicle/pg/boundary/spi_call.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/aggregates/reducer_call.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
@@ -127,14 +128,6 @@ void restore_user(const AsTableOwner& saved) {
     leave_owner_context(&saved.context);
 }
 
-void spi_exec(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,
-              int expected) {
-    const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-    if (rc != expected)
-        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg_internal("\"%s\" failed: %s", sql, SPI_result_code_string(rc))));
-}
-
 // Only the owner, a member of the owning role or a superuser (has_privs_of_role says yes to
 // superusers) may change an aggregate: others could otherwise redefine what a victim's fold
 // returns, or run their reducer in the victim's appends.
@@ -191,8 +184,8 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     // Appends that write snapshots hold RowExclusiveLock on chronicle.snapshots: waiting for
     // them here means no snapshot of the old definition is written after ours commits.
-    spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
-             nullptr, SPI_OK_UTILITY);
+    spi_run("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
+            nullptr, SPI_OK_UTILITY);
     Oid types[6] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, OIDOID, OIDOID};
     Datum values[6] = {PointerGetDatum(name),
                        JsonbPGetDatum(definition),
@@ -205,17 +198,17 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
     // updated. An insert that loses a race with a concurrent define of the same name inserts
     // nothing and goes round again, to find that row and check its owner like any other.
     for (;;) {
-        spi_exec(caller.has_owner
-                     ? "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
-                       "owner::pg_catalog.oid FROM chronicle.aggregates "
-                       "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
-                     : "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
-                       "0::pg_catalog.oid FROM chronicle.aggregates "
-                       "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-                 2, types, values, nulls, SPI_OK_SELECT);
+        spi_run(caller.has_owner
+                    ? "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
+                      "owner::pg_catalog.oid FROM chronicle.aggregates "
+                      "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
+                    : "SELECT revision, definition OPERATOR(pg_catalog.=) $2 AND reducer IS NULL, "
+                      "0::pg_catalog.oid FROM chronicle.aggregates "
+                      "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+                2, types, values, nulls, SPI_OK_SELECT);
         if (SPI_processed == 0) {
             // The caller owns what it creates: GetUserId() before become_table_owner.
-            spi_exec(
+            spi_run(
                 caller.has_owner
                     ? "INSERT INTO chronicle.aggregates "
                       "(name, definition, category, snapshot_every, revision, reducer, defined_at, "
@@ -248,7 +241,7 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
         }
         if (same_definition) {
             // The same declarative definition: its snapshots stay valid.
-            spi_exec(
+            spi_run(
                 "UPDATE chronicle.aggregates SET category = $3, snapshot_every = $4 "
                 "WHERE name OPERATOR(pg_catalog.=) $1 "
                 "AND ((category IS NULL) OPERATOR(pg_catalog.<>) ($3 IS NULL) "
@@ -258,10 +251,10 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
         } else {
             Oid revision_type[1] = {INT8OID};
             Datum revision[1] = {Int64GetDatum(old_revision)};
-            spi_exec("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
-                     revision_type, revision, nullptr, SPI_OK_DELETE);
+            spi_run("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
+                    revision_type, revision, nullptr, SPI_OK_DELETE);
             // The owner stays: a redefinition by a member or a superuser does not take it.
-            spi_exec(
+            spi_run(
                 "UPDATE chronicle.aggregates SET definition = $2, category = $3, "
                 "snapshot_every = $4, "
                 "revision = pg_catalog.nextval("
@@ -287,15 +280,15 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
     const AsTableOwner caller = become_table_owner();
     if (SPI_connect() != SPI_OK_CONNECT)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
-    spi_exec("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
-             nullptr, SPI_OK_UTILITY);
+    spi_run("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
+            nullptr, SPI_OK_UTILITY);
     Oid key_type[1] = {TEXTOID};
     Datum key[1] = {PointerGetDatum(name)};
-    spi_exec(caller.has_owner ? "SELECT revision, owner::pg_catalog.oid FROM chronicle.aggregates "
-                                "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
-                              : "SELECT revision, 0::pg_catalog.oid FROM chronicle.aggregates "
-                                "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-             1, key_type, key, nullptr, SPI_OK_SELECT);
+    spi_run(caller.has_owner ? "SELECT revision, owner::pg_catalog.oid FROM chronicle.aggregates "
+                               "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE"
+                             : "SELECT revision, 0::pg_catalog.oid FROM chronicle.aggregates "
+                               "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+            1, key_type, key, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0) {
         ereport(ERROR, (errcode(ERRCODE_CHRONICLE_UNKNOWN_AGGREGATE),
                         errmsg("aggregate \"%s\" does not exist", text_to_cstring(name)),
@@ -310,10 +303,10 @@ extern "C" Datum chronicle_drop_aggregate(PG_FUNCTION_ARGS) {
                                                              SPI_tuptable->tupdesc, 2, &isnull)),
                               name);
     }
-    spi_exec("DELETE FROM chronicle.aggregates WHERE name OPERATOR(pg_catalog.=) $1", 1, key_type,
-             key, nullptr, SPI_OK_DELETE);
-    spi_exec("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
-             revision_type, revision, nullptr, SPI_OK_DELETE);
+    spi_run("DELETE FROM chronicle.aggregates WHERE name OPERATOR(pg_catalog.=) $1", 1, key_type,
+            key, nullptr, SPI_OK_DELETE);
+    spi_run("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
+            revision_type, revision, nullptr, SPI_OK_DELETE);
     SPI_finish();
     restore_user(caller);
     PG_RETURN_VOID();

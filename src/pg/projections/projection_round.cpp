@@ -20,13 +20,13 @@
 #include "chronicle/core/projection_batch.hpp"
 #include "chronicle/core/projection_failure.hpp"
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
-#include "chronicle/pg/catalog/internal_schema.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/log/event_log_access.hpp"
 #include "chronicle/pg/log/event_log_catalog.hpp"
 #include "chronicle/pg/log/in_flight_positions.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
+#include "chronicle/pg/boundary/spi_call.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"
 #include "chronicle/pg/projections/rebuild_swap.hpp"
 #include "chronicle/pg/boundary/subtransaction.hpp"
@@ -147,14 +147,6 @@ struct BatchError {
 // SPI helpers: PostgreSQL calls only; use inside pg_guarded.
 Datum text_datum(const char* s) {
     return s ? CStringGetTextDatum(s) : (Datum)0;
-}
-
-void spi_run(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,
-             int expected) {
-    const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-    if (rc != expected)
-        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg_internal("\"%s\" failed: %s", sql, SPI_result_code_string(rc))));
 }
 
 // The running projections due for a batch, copied into `into` (they outlive the listing's
@@ -640,7 +632,7 @@ int64 apply_handler_batch(const Job& job, int64 from, int64 horizon, Snapshot ev
 
 // The end of a rebuild: with writers of the live table held off, the rebuilt rows catch up
 // with everything the live rows hold (rebuild_swap.cpp), then replace the live rows
-// (chronicle._projection_swap).
+// (replace_rows_with_rebuilt).
 int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
     SwapPoint swap{0, nullptr};
     pg_guarded([&] { swap = lock_live_table_for_swap(job.table, !job.async); });
@@ -654,23 +646,11 @@ int64 finish_rebuild(const Job& job, int64 from, Progress* progress) {
         if (!plan.more) break;
     }
     pg_guarded([&] { UnregisterSnapshot(latest); });
-    as_owner(job.owner, "projection", job.name, [&] {
-        pg_guarded([&] {
-            Oid types[3] = {REGCLASSOID, REGCLASSOID, JSONBOID};
-            Datum values[3] = {ObjectIdGetDatum(job.table), ObjectIdGetDatum(job.rebuild_table),
-                               JsonbPGetDatum(job.columns)};
-            spi_run(psprintf("SELECT %s._projection_swap($1, $2, $3)", internal_namespace_name()),
-                    3, types, values, nullptr, SPI_OK_SELECT);
-        });
-    });
+    as_owner(job.owner, "projection", job.name,
+             [&] { replace_rows_with_rebuilt(job.table, job.rebuild_table, job.columns); });
     // The rebuild table is chronicle's (its owner only has rights on it): dropped by the
     // worker, which made way for it, not by the projection's owner.
-    pg_guarded([&] {
-        Oid types[2] = {TEXTOID, REGCLASSOID};
-        Datum values[2] = {text_datum(job.name), ObjectIdGetDatum(job.rebuild_table)};
-        spi_run(psprintf("SELECT %s._drop_rebuild_table($1, $2)", internal_namespace_name()), 2,
-                types, values, nullptr, SPI_OK_SELECT);
-    });
+    pg_guarded([&] { drop_rebuild_table(job.name, job.rebuild_table); });
     return position;
 }
 

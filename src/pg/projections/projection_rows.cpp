@@ -5,13 +5,17 @@
 
 #include <unordered_map>
 
+#include "chronicle/core/error.hpp"
+#include "chronicle/core/json_value.hpp"
+#include "chronicle/core/projection_sql.hpp"
 #include "chronicle/pg/aggregates/fold_runner.hpp"
-#include "chronicle/pg/catalog/internal_schema.hpp"
+#include "chronicle/pg/boundary/jsonb_value.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "parser/parse_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -62,43 +66,94 @@ Datum text_array(const std::vector<TouchedStream>& streams) {
                                            false, TYPALIGN_INT));
 }
 
+SPIPlanPtr prepare_generic(const char* sql, int nargs, Oid* types) {
+    // Generic plans: the statements are the same for every call, and re-planning them each
+    // time costs more than running them.
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+    if (plan == nullptr) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("preparing \"%s\" failed: %s", sql,
+                                        SPI_result_code_string(SPI_result))));
+    }
+    return plan;
+}
+
+// The table by its OID, quoted and schema-qualified whatever search_path is in force.
+std::string table_name_sql(Oid table) {
+    char* name = nullptr;
+    pg_guarded([&] {
+        const char* relation = get_rel_name(table);
+        if (relation == nullptr) {
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                            errmsg("relation with OID %u does not exist", table)));
+        }
+        name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(table)), relation);
+    });
+    return name;
+}
+
 }  // namespace
 
+std::vector<ProjectionColumnSql> projection_columns_sql(Jsonb* columns) {
+    Value spec;
+    JsonbRead read = JsonbRead::Found;
+    pg_guarded([&] { read = jsonb_to_value(&columns->root, spec); });
+    if (read != JsonbRead::Found || !spec.is_object()) {
+        throw Error(ErrorKind::Internal, "the column spec of a projection is not a JSON object");
+    }
+    std::vector<ProjectionColumnSql> result;
+    result.reserve(spec.as_object().size());
+    for (const auto& [name, column] : spec.as_object()) {
+        // As create_projection recorded it: {"type": <format_type's spelling>, "path": [keys]}.
+        const Value* type = column.find("type");
+        const Value* path = column.find("path");
+        if (type == nullptr || !type->is_string() || path == nullptr || !path->is_array() ||
+            path->as_array().empty()) {
+            throw Error(ErrorKind::Internal,
+                        "the column spec of projection column \"" + name + "\" is malformed");
+        }
+        ProjectionColumnSql sql;
+        for (const Value& key : path->as_array()) {
+            if (!key.is_string()) {
+                throw Error(ErrorKind::Internal,
+                            "the path of projection column \"" + name + "\" is malformed");
+            }
+            sql.path.push_back(key.as_string());
+        }
+        char* quoted = nullptr;
+        char* type_sql = nullptr;
+        bool json = false;
+        pg_guarded([&] {
+            quoted = pstrdup(quote_identifier(name.c_str()));
+            // Parsed as a type name and nothing else, with the search_path the statements are
+            // planned with (pinned), then spelled with its schema: the cast names the same
+            // type the table's column has, and nothing of the text reaches the SQL unchecked.
+            Oid type_oid = InvalidOid;
+            int32 typmod = -1;
+            parseTypeString(type->as_string().c_str(), &type_oid, &typmod, false);
+            type_sql = format_type_extended(type_oid, typmod,
+                                            FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+            json = type_oid == JSONOID || type_oid == JSONBOID;
+        });
+        sql.name = quoted;
+        sql.type = type_sql;
+        sql.json = json;
+        result.push_back(std::move(sql));
+    }
+    return result;
+}
+
 ProjectionStatements prepare_projection_statements(Oid table, Jsonb* columns) {
+    const ProjectionSql text =
+        projection_sql(table_name_sql(table), projection_columns_sql(columns));
     ProjectionStatements sql{nullptr, nullptr};
     pg_guarded([&] {
-        Oid types[2] = {REGCLASSOID, JSONBOID};
-        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
-        const char* query =
-            psprintf("SELECT select_rows, upsert_rows FROM %s._projection_statements($1, $2)",
-                     internal_namespace_name());
-        const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg_internal("could not make the statements of projection table %u",
-                                            table)));
-        }
-        bool isnull;
-        char* select_rows = TextDatumGetCString(
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-        char* upsert_rows = TextDatumGetCString(
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
         Oid select_types[1] = {TEXTARRAYOID};
         // Generic plans: the statements are the same for every batch, and re-planning them for
         // each one (custom plans for array parameters) costs more than running them.
-        sql.select_rows = SPI_prepare_cursor(select_rows, 1, select_types, CURSOR_OPT_GENERIC_PLAN);
-        if (sql.select_rows == nullptr) {
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg_internal("preparing \"%s\" failed: %s", select_rows,
-                                            SPI_result_code_string(SPI_result))));
-        }
+        sql.select_rows = prepare_generic(text.select_rows.c_str(), 1, select_types);
         Oid upsert_types[3] = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
-        sql.upsert_rows = SPI_prepare_cursor(upsert_rows, 3, upsert_types, CURSOR_OPT_GENERIC_PLAN);
-        if (sql.upsert_rows == nullptr) {
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg_internal("preparing \"%s\" failed: %s", upsert_rows,
-                                            SPI_result_code_string(SPI_result))));
-        }
+        sql.upsert_rows = prepare_generic(text.upsert_rows.c_str(), 3, upsert_types);
     });
     return sql;
 }
@@ -189,49 +244,33 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
     return written;
 }
 
-namespace {
-
-SPIPlanPtr prepare_generic(const char* sql, int nargs, Oid* types) {
-    // Generic plans: the statements are the same for every call, and re-planning them each
-    // time costs more than running them.
-    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-    if (plan == nullptr) {
-        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg_internal("preparing \"%s\" failed: %s", sql,
-                                        SPI_result_code_string(SPI_result))));
-    }
-    return plan;
-}
-
-}  // namespace
-
 RowStatements prepare_row_statements(Oid table, Jsonb* columns) {
+    const ProjectionSql text =
+        projection_sql(table_name_sql(table), projection_columns_sql(columns));
     RowStatements sql{nullptr, nullptr, nullptr};
     pg_guarded([&] {
-        Oid types[2] = {REGCLASSOID, JSONBOID};
-        Datum values[2] = {ObjectIdGetDatum(table), JsonbPGetDatum(columns)};
-        const char* query = psprintf(
-            "SELECT select_row, update_row, insert_row FROM %s._projection_statements($1, $2)",
-            internal_namespace_name());
-        const int rc = SPI_execute_with_args(query, 2, types, values, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT || SPI_processed != 1) {
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg_internal("could not make the statements of projection table %u",
-                                            table)));
-        }
-        bool isnull;
-        HeapTuple row = SPI_tuptable->vals[0];
-        TupleDesc desc = SPI_tuptable->tupdesc;
-        char* select_row = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
-        char* update_row = TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull));
-        char* insert_row = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
         Oid key_type[1] = {TEXTOID};
         Oid row_types[3] = {TEXTOID, INT8OID, JSONBOID};
-        sql.select_row = prepare_generic(select_row, 1, key_type);
-        sql.update_row = prepare_generic(update_row, 3, row_types);
-        sql.insert_row = prepare_generic(insert_row, 3, row_types);
+        sql.select_row = prepare_generic(text.select_row.c_str(), 1, key_type);
+        sql.update_row = prepare_generic(text.update_row.c_str(), 3, row_types);
+        sql.insert_row = prepare_generic(text.insert_row.c_str(), 3, row_types);
     });
     return sql;
+}
+
+void replace_rows_with_rebuilt(Oid live, Oid rebuilt, Jsonb* columns) {
+    const SwapSql text =
+        swap_sql(table_name_sql(live), table_name_sql(rebuilt), projection_columns_sql(columns));
+    pg_guarded([&] {
+        if (SPI_execute(text.delete_live.c_str(), false, 0) != SPI_OK_DELETE) {
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("\"%s\" failed", text.delete_live.c_str())));
+        }
+        if (SPI_execute(text.copy_rebuilt.c_str(), false, 0) != SPI_OK_INSERT) {
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("\"%s\" failed", text.copy_rebuilt.c_str())));
+        }
+    });
 }
 
 void fold_onto_row(const CachedAggregate& aggregate, Oid table, const RowStatements& sql,

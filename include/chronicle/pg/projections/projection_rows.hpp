@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chronicle/core/projection_batch.hpp"
+#include "chronicle/core/projection_sql.hpp"
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
@@ -22,7 +23,12 @@ extern "C" {
 
 namespace chronicle::pg {
 
-// The statements of one projection table (chronicle._projection_statements).
+// The typed columns of a projection table as SQL (core/projection_sql.hpp) from the column
+// spec create_projection recorded: names quoted with quote_identifier, types parsed as type
+// names with the current (pinned) search_path and spelled by format_type with their schema.
+std::vector<ProjectionColumnSql> projection_columns_sql(Jsonb* columns);
+
+// The statements of one projection table (core/projection_sql.hpp's, prepared).
 struct ProjectionStatements {
     SPIPlanPtr select_rows;  // $1 text[] -> (stream, version, state), rows locked
     SPIPlanPtr upsert_rows;  // $1 text[], $2 bigint[], $3 jsonb[]
@@ -47,14 +53,20 @@ std::int64_t fold_onto_rows(const CachedAggregate& aggregate, const ProjectionSt
                             const std::vector<TouchedStream>& streams, Snapshot events,
                             Snapshot statement_snapshot, RowFailure& failure);
 
-// One row, for inline appends: plain read, then UPDATE or INSERT (chronicle._projection_
-// statements' select_row, update_row, insert_row), cheaper per append than the batch form.
+// One row, for inline appends: plain read, then UPDATE or INSERT (core/projection_sql.hpp's
+// select_row, update_row, insert_row), cheaper per append than the batch form.
 struct RowStatements {
     SPIPlanPtr select_row;  // $1 text -> (version, state)
     SPIPlanPtr update_row;  // $1 text, $2 bigint, $3 jsonb
     SPIPlanPtr insert_row;  // $1 text, $2 bigint, $3 jsonb
 };
 RowStatements prepare_row_statements(Oid table, Jsonb* columns);
+
+// The end of a rebuild: the live table's rows replaced by the rebuilt ones, every column
+// copied, in the caller's transaction. Run as the projection's owner: it does only what the
+// owner's own rights on both tables allow (the live table keeps its OID, indexes, grants and
+// dependent views; readers see the old rows until the transaction commits).
+void replace_rows_with_rebuilt(Oid live, Oid rebuilt, Jsonb* columns);
 
 // Folds `stream` up to `last_version` onto its row in `table` and writes it, for an inline
 // append. The caller holds the stream's lock; this takes RowExclusiveLock on the table, so

@@ -21,4 +21,12 @@ struct SwapPoint {
 // inside pg_guarded.
 SwapPoint lock_live_table_for_swap(Oid live, bool inline_mode);
 
+// Drops `rebuild`, the rebuild table `projection` records, only when it is one chronicle made
+// (in chronicle's schema, named rebuild_<n> from chronicle.rebuild_table_seq); anything else
+// is refused (42501), never dropped. Nothing to do for InvalidOid or a table already gone
+// (dropped behind chronicle's back: only its OID was left). The worker calls it after a swap,
+// the management functions through chronicle._drop_rebuild_table: one check for both.
+// Plain C-style: use inside pg_guarded, within an SPI connection.
+void drop_rebuild_table(const char* projection, Oid rebuild);
+
 }  // namespace chronicle::pg
