@@ -11,6 +11,7 @@
 // chronicle._execute_as runs one piece of SQL as a given role (the caller, or an object's
 // owner), security-restricted, with a given search_path and its settings undone afterwards:
 // how a definer function creates or drops a user's table with that user's own rights.
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
@@ -50,7 +51,7 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(self));
     if (!HeapTupleIsValid(tuple)) elog(ERROR, "chronicle: function %u does not exist", self);
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
-    const Oid schema = get_namespace_oid("chronicle", false);
+    const Oid schema = chronicle::pg::installed_metadata_cache().chronicle_namespace;
     if (proc->pronamespace != schema || proc->pronargs + kCallerArguments > FUNC_MAX_ARGS) {
         elog(ERROR, "chronicle: %s is not a chronicle management function", NameStr(proc->proname));
     }
