@@ -152,6 +152,9 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
                                           static_cast<long long>(e.stream_version)),
                                 errtableconstraint(heap, "event_log_stream_version_check")));
             }
+            // One append writes consecutive versions at increasing positions.
+            Assert(i == 0 || (e.stream_version == events[i - 1].stream_version + 1 &&
+                              e.global_position > events[i - 1].global_position));
             Datum* values = insert.slot->tts_values;
             bool* nulls = insert.slot->tts_isnull;
             values[kColGlobalPosition - 1] = Int64GetDatum(e.global_position);
