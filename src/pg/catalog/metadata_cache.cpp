@@ -17,6 +17,7 @@ extern "C" {
 #include "catalog/pg_collation.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -232,8 +233,12 @@ void read_metadata(MetadataCache* m) {
     m->projections = get_relname_relid("projections", schema);
     m->projection_parked_events = get_relname_relid("projection_parked_events", schema);
     m->in_flight_appends = get_relname_relid("in_flight_appends", schema);
-    m->incomplete =
-        !m->event_log_complete || !OidIsValid(a.aggregates) || !OidIsValid(m->projections);
+    // Inside chronicle's own CREATE or ALTER EXTENSION script, PostgreSQL has already written
+    // the version the step goes to (TimescaleDB calls this state "transitioning"), and the
+    // script changes relations after every statement: read again after each change.
+    const bool in_own_script = creating_extension && CurrentExtensionObject == m->extension;
+    m->incomplete = in_own_script || !m->event_log_complete || !OidIsValid(a.aggregates) ||
+                    !OidIsValid(m->projections);
 }
 
 }  // namespace
