@@ -73,7 +73,7 @@ void on_shmem_startup() {
     worker_registry_shmem_startup();
 }
 
-bool is_chronicle_extension_statement(const Node* statement) {
+bool is_chronicle_extension_statement(Node* statement) {
     switch (nodeTag(statement)) {
         case T_CreateExtensionStmt:
             return strcmp(castNode(CreateExtensionStmt, statement)->extname, "chronicle") == 0;
