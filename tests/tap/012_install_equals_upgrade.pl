@@ -161,5 +161,30 @@ is( $node->safe_psql(
 	SELECT count(*) FROM chronicle.projections}),
 	"\n1\nold_n\n2\n\n\n0", 'management functions work on a database still at 0.5');
 
+# In that database a role that may create schemas makes its own chronicle_internal with a
+# look-alike internal step: the management functions must not call it (they use only the
+# extension's own schema), nor may ALTER EXTENSION UPDATE adopt it.
+$node->safe_psql('old', q{
+	CREATE ROLE squatter LOGIN;
+	GRANT CREATE ON DATABASE old TO squatter;
+	GRANT EXECUTE ON FUNCTION chronicle.create_projection(text, text, text, text, jsonb, text),
+	                          chronicle.pause_projection(text) TO squatter;
+	GRANT USAGE ON SCHEMA chronicle TO squatter});
+$node->safe_psql('old', q{
+	SET ROLE squatter;
+	CREATE SCHEMA chronicle_internal;
+	CREATE FUNCTION chronicle_internal._pause_projection(caller regrole, caller_path text, name text)
+	    RETURNS void LANGUAGE sql AS 'CREATE TABLE public.squatter_ran ()';
+	GRANT USAGE ON SCHEMA chronicle_internal TO PUBLIC});
+$node->safe_psql('old', q{SELECT chronicle.create_projection('old_m', 'n', mode => 'inline')});
+$node->safe_psql('old', q{SELECT chronicle.pause_projection('old_m')});
+is( $node->safe_psql(
+		'old', q{
+	SELECT (SELECT state FROM chronicle.projections WHERE name = 'old_m'),
+	       to_regclass('public.squatter_ran') IS NULL}),
+	'paused|t', 'a squatted chronicle_internal receives no management call (the real step ran)');
+($rc, $out, $err) = $node->psql('old', 'ALTER EXTENSION chronicle UPDATE');
+isnt($rc, 0, 'ALTER EXTENSION UPDATE fails over a squatted chronicle_internal');
+
 $node->stop;
 done_testing();

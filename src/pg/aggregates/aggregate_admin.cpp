@@ -111,15 +111,15 @@ AsTableOwner become_table_owner() {
     AsTableOwner saved;
     saved.caller = GetUserId();
     // By OID and name in the given schema: no lookup here goes through search_path.
-    Oid schema = get_namespace_oid("chronicle", false);
-    Oid table = get_relname_relid("aggregates", schema);
+    const MetadataCache& metadata = installed_metadata_cache();
+    const Oid table = metadata.aggregates.aggregates;
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
     if (!HeapTupleIsValid(tuple))
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg_internal("chronicle.aggregates does not exist")));
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
-    saved.has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
+    saved.has_owner = at_least(metadata.version, 0, 4);
     enter_owner_context(&saved.context, owner, "table", "chronicle.aggregates");
     return saved;
 }

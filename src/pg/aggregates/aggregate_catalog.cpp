@@ -31,11 +31,8 @@ namespace chronicle::pg {
 
 namespace {
 
-AggregateRelations relations{InvalidOid, InvalidOid, InvalidOid, InvalidOid};
-bool relations_valid = false;
-
 struct Cache {
-    bool valid = false;
+    std::uint64_t epoch = 0;  // definitions_epoch(Definitions::Aggregates) when built
     std::unordered_map<std::string, AggregateRef> by_name;
     std::unordered_map<std::string, std::vector<AggregateRef>> snapshotting_by_category;
 };
@@ -54,17 +51,6 @@ struct StoredAggregate {
     Oid owner;
 };
 
-void forget_on_relcache_change(Datum, Oid relid) {
-    // While the tables are missing (an extension older than 0.2), any relcache change may be
-    // their creation (ALTER EXTENSION chronicle UPDATE): look again after every one.
-    if (!OidIsValid(relid) || !OidIsValid(relations.aggregates) || relid == relations.aggregates ||
-        relid == relations.snapshots || relid == relations.snapshots_pkey ||
-        relid == relations.snapshots_recorded_at_idx) {
-        relations_valid = false;
-        if (cache) cache->valid = false;
-    }
-}
-
 // Reads every row; PostgreSQL calls only, results in `context`.
 // Who owns the aggregates of a database still at 0.2 or 0.3 (during an upgrade), whose
 // table has no owner column yet: the owner of chronicle.aggregates, as the upgrade decides.
@@ -79,8 +65,10 @@ Oid aggregates_table_owner(Oid table) {
 }
 
 StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
-    const Oid table = aggregate_relations().aggregates;
-    const bool has_owner = get_attnum(table, "owner") != InvalidAttrNumber;
+    const MetadataCache& metadata = metadata_cache();
+    const Oid table = metadata.aggregates.aggregates;
+    // The owner column came with 0.4.
+    const bool has_owner = at_least(metadata.version, 0, 4);
     const Oid table_owner = has_owner ? InvalidOid : aggregates_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
@@ -180,34 +168,24 @@ void reload(Cache& fresh) {
 
 Cache& current_cache() {
     if (!cache) cache = new Cache();
-    if (!cache->valid) {
+    const std::uint64_t epoch = definitions_epoch(Definitions::Aggregates);
+    if (cache->epoch != epoch) {
         Cache fresh;
         reload(fresh);
-        fresh.valid = true;
+        // An invalidation that arrived while loading advanced the epoch: this load is used
+        // once and replaced at the next call.
+        fresh.epoch = epoch;
         *cache = std::move(fresh);
     }
     return *cache;
 }
 
-Oid relation_oid(const char* name, Oid schema) {
-    return get_relname_relid(name, schema);
-}
-
 }  // namespace
 
 const AggregateRelations& aggregate_relations() {
-    if (relations_valid) return relations;
-    pg_guarded([&] {
-        Oid schema = get_namespace_oid("chronicle", true);
-        relations.aggregates = OidIsValid(schema) ? relation_oid("aggregates", schema) : InvalidOid;
-        relations.snapshots = OidIsValid(schema) ? relation_oid("snapshots", schema) : InvalidOid;
-        relations.snapshots_pkey =
-            OidIsValid(schema) ? relation_oid("snapshots_pkey", schema) : InvalidOid;
-        relations.snapshots_recorded_at_idx =
-            OidIsValid(schema) ? relation_oid("snapshots_recorded_at_idx", schema) : InvalidOid;
-    });
-    relations_valid = true;
-    return relations;
+    if (!metadata_cache_is_valid()) pg_guarded([] { (void)metadata_cache(); });
+    Assert(metadata_cache_is_valid());
+    return metadata_cache().aggregates;
 }
 
 AggregateRef find_aggregate(std::string_view name) {
@@ -240,10 +218,6 @@ const std::vector<AggregateRef>& snapshotting_aggregates_of(std::string_view cat
     if (c.snapshotting_by_category.empty()) return kNone;
     auto it = c.snapshotting_by_category.find(std::string(category));
     return it == c.snapshotting_by_category.end() ? kNone : it->second;
-}
-
-void register_aggregate_invalidation() {
-    CacheRegisterRelcacheCallback(forget_on_relcache_change, (Datum)0);
 }
 
 }  // namespace chronicle::pg

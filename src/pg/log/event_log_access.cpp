@@ -146,6 +146,19 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
             // Caught below only to be re-thrown: a cancel ends the batch within one row.
             CHECK_FOR_INTERRUPTS();
             const NewEvent& e = events[i];
+            // The table's CHECK (stream_version > 0), which this insert below the executor
+            // does not evaluate; the versions come from the stream's head, so it never fails.
+            if (unlikely(e.stream_version <= 0)) {
+                ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
+                                errmsg("new row for relation \"event_log\" violates check "
+                                       "constraint \"event_log_stream_version_check\""),
+                                errdetail("Stream version %lld is not positive.",
+                                          static_cast<long long>(e.stream_version)),
+                                errtableconstraint(heap, "event_log_stream_version_check")));
+            }
+            // One append writes consecutive versions at increasing positions.
+            Assert(i == 0 || (e.stream_version == events[i - 1].stream_version + 1 &&
+                              e.global_position > events[i - 1].global_position));
             Datum* values = insert.slot->tts_values;
             bool* nulls = insert.slot->tts_isnull;
             values[kColGlobalPosition - 1] = Int64GetDatum(e.global_position);

@@ -10,6 +10,8 @@
 // trigger loads the library itself.
 #include "chronicle/pg/log/extension_drop_guard.hpp"
 
+#include "chronicle/pg/catalog/metadata_cache.hpp"
+
 #include "chronicle/pg/boundary/postgres.hpp"
 
 extern "C" {
@@ -105,9 +107,10 @@ extern "C" Datum chronicle_guard_extension_drop(PG_FUNCTION_ARGS) {
         !names_chronicle(drop->objects)) {
         PG_RETURN_VOID();
     }
-    const Oid extension = get_extension_oid("chronicle", true);
-    const Oid schema = get_namespace_oid("chronicle", true);
-    if (!OidIsValid(extension) || !OidIsValid(schema)) PG_RETURN_VOID();
+    const MetadataCache& metadata = metadata_cache();
+    const Oid extension = metadata.extension;
+    const Oid schema = metadata.chronicle_namespace;
+    if (!metadata.installed) PG_RETURN_VOID();
     // Whoever may not drop it gets PostgreSQL's own error; the event log's lock is not theirs
     // to take.
     if (drops_schema ? !pg_namespace_ownercheck(schema, GetUserId())

@@ -6,6 +6,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/read_rules.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 #include "chronicle/pg/workers/worker_registry.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
 
@@ -54,8 +55,6 @@ const uint16 kFallbackLockField4 = 0x4350;
 const int64 kPositionsPerChunk = 1000;
 
 InFlightShared* shared = nullptr;
-shmem_request_hook_type previous_shmem_request = nullptr;
-shmem_startup_hook_type previous_shmem_startup = nullptr;
 bool holding_slot = false;  // this backend's current transaction published its slot
 // The lowest position the current transaction holds, 0 if none; without shared memory this
 // is how read_all keeps a transaction from reading past its own uncommitted appends.
@@ -69,14 +68,14 @@ Size shared_size() {
     return add_size(offsetof(InFlightShared, slots), mul_size(slot_count(), sizeof(InFlightSlot)));
 }
 
-void on_shmem_request() {
-    if (previous_shmem_request) previous_shmem_request();
+}  // namespace
+
+void in_flight_positions_shmem_request() {
     RequestAddinShmemSpace(shared_size());
     RequestNamedLWLockTranche(kTrancheName, 1);
 }
 
-void on_shmem_startup() {
-    if (previous_shmem_startup) previous_shmem_startup();
+void in_flight_positions_shmem_startup() {
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
     shared = static_cast<InFlightShared*>(
@@ -93,6 +92,8 @@ void on_shmem_startup() {
     LWLockRelease(AddinShmemInitLock);
 }
 
+namespace {
+
 InFlightSlot* my_slot() {
     Assert(MyProc != nullptr && MyProc->pgprocno < shared->slot_count);
     return &shared->slots[MyProc->pgprocno];
@@ -106,7 +107,11 @@ void clear_my_slot() {
     my_lowest_position = 0;  // the fallback lock itself ends with the transaction
 }
 
-void on_xact_event(XactEvent event, void*) {
+}  // namespace
+
+void in_flight_positions_xact_event(XactEvent event) {
+    // A published slot always holds the transaction's lowest position.
+    Assert(!holding_slot || my_lowest_position != 0);
     switch (event) {
         case XACT_EVENT_PRE_PREPARE:
             if (my_lowest_position != 0) {
@@ -125,6 +130,7 @@ void on_xact_event(XactEvent event, void*) {
             clear_my_slot();
             // The commit is visible now, so the database's projection worker sees the events.
             if (appended) wake_database_worker_for_commit(MyDatabaseId);
+            Assert(!holding_slot && my_lowest_position == 0);
             break;
         }
         case XACT_EVENT_ABORT:
@@ -137,6 +143,8 @@ void on_xact_event(XactEvent event, void*) {
             break;
     }
 }
+
+namespace {
 
 void on_backend_exit(int, Datum) {
     clear_my_slot();
@@ -157,17 +165,6 @@ int64 last_allocated(Oid position_seq) {
 }
 
 }  // namespace
-
-void request_in_flight_positions_shmem() {
-    previous_shmem_request = shmem_request_hook;
-    shmem_request_hook = on_shmem_request;
-    previous_shmem_startup = shmem_startup_hook;
-    shmem_startup_hook = on_shmem_startup;
-}
-
-void register_in_flight_positions_callbacks() {
-    RegisterXactCallback(on_xact_event, nullptr);
-}
 
 void allocate_positions(Oid position_seq, int64 count, int64* positions) {
     // Take the sequence's relation lock before the LWLock, so that nothing waits for a
@@ -276,8 +273,7 @@ extern "C" Datum chronicle_in_flight_positions(PG_FUNCTION_ARGS) {
     ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     // Who may read the view may call this: the view's own SELECT right decides (a
     // function in a view is executed with the caller's rights, not the view owner's).
-    const Oid schema = get_namespace_oid("chronicle", false);
-    const Oid view = get_relname_relid("in_flight_appends", schema);
+    const Oid view = installed_metadata_cache().in_flight_appends;
     if (!OidIsValid(view) || pg_class_aclcheck(view, GetUserId(), ACL_SELECT) != ACLCHECK_OK) {
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                         errmsg("permission denied for view in_flight_appends"),

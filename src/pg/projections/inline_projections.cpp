@@ -13,6 +13,7 @@
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 #include "chronicle/pg/workers/worker_registry.hpp"
 
 extern "C" {
@@ -42,47 +43,22 @@ struct InlineProjection {
 };
 
 struct Cache {
-    bool valid = false;
+    std::uint64_t epoch = 0;  // definitions_epoch(Definitions::InlineProjections) when built
     MemoryContext memory = nullptr;
     std::unordered_map<std::string, std::vector<InlineProjection>> by_category;
 };
 Cache* cache = nullptr;  // created on first use, lives as long as the backend
 
 // A projection was created, resumed, rebuilt...: the database's worker is woken when this
-// transaction commits, instead of at its next naptime.
+// transaction commits, instead of at its next naptime. Per transaction: reset by
+// inline_projections_xact_event (see module.cpp).
 bool wake_worker_at_commit = false;
 
-void on_xact_event(XactEvent event, void*) {
-    if (event == XACT_EVENT_COMMIT && wake_worker_at_commit) wake_database_worker(MyDatabaseId);
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-        event == XACT_EVENT_PREPARE) {
-        wake_worker_at_commit = false;
-    }
-}
-
-Oid projections_table = InvalidOid;
-bool projections_table_known = false;
-
-void forget_on_relcache_change(Datum, Oid relid) {
-    // While the table is missing (an extension older than 0.3), any change may be its
-    // creation (ALTER EXTENSION chronicle UPDATE): look again after every one.
-    if (!OidIsValid(relid) || !OidIsValid(projections_table) || relid == projections_table) {
-        projections_table_known = false;
-        if (cache) cache->valid = false;
-    }
-}
-
 Oid find_projections_table() {
-    if (!projections_table_known) {
-        pg_guarded([&] {
-            const Oid schema = get_namespace_oid("chronicle", true);
-            projections_table =
-                OidIsValid(schema) ? get_relname_relid("projections", schema) : InvalidOid;
-        });
-        projections_table_known = true;
-    }
-    return projections_table;
+    Oid table = InvalidOid;
+    if (metadata_cache_is_valid()) return metadata_cache().projections;
+    pg_guarded([&] { table = metadata_cache().projections; });
+    return table;
 }
 
 void free_plans(Cache& c) {
@@ -99,8 +75,9 @@ void free_plans(Cache& c) {
     c.by_category.clear();
 }
 
-void reload(Cache& c) {
+void reload(Cache& c, std::uint64_t epoch) {
     free_plans(c);
+    c.epoch = 0;  // until loaded: a failure below leaves it stale
     uint64 count = 0;
     SPITupleTable* rows = nullptr;
     pg_guarded([&] {
@@ -160,13 +137,15 @@ void reload(Cache& c) {
         c.by_category[category].push_back(std::move(projection));
     }
     pg_guarded([&] { SPI_finish(); });
-    c.valid = true;
+    // An invalidation that arrived while loading advanced the epoch: reloaded at the next call.
+    c.epoch = epoch;
 }
 
 std::vector<InlineProjection>* inline_projections_of(std::string_view category) {
     if (!OidIsValid(find_projections_table())) return nullptr;
     if (!cache) cache = new Cache();
-    if (!cache->valid) reload(*cache);
+    const std::uint64_t epoch = definitions_epoch(Definitions::InlineProjections);
+    if (cache->epoch != epoch) reload(*cache, epoch);
     if (cache->by_category.empty()) return nullptr;
     auto it = cache->by_category.find(std::string(category));
     return it == cache->by_category.end() ? nullptr : &it->second;
@@ -223,9 +202,13 @@ void lock_inline_projection_tables(std::string_view category) {
     });
 }
 
-void register_inline_projection_invalidation() {
-    CacheRegisterRelcacheCallback(forget_on_relcache_change, (Datum)0);
-    RegisterXactCallback(on_xact_event, nullptr);
+void inline_projections_xact_event(XactEvent event) {
+    if (event == XACT_EVENT_COMMIT && wake_worker_at_commit) wake_database_worker(MyDatabaseId);
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE) {
+        wake_worker_at_commit = false;
+    }
 }
 
 void wake_worker_when_committed() {

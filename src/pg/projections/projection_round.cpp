@@ -836,10 +836,7 @@ bool run_job_transaction(const Job& job) {
 }
 
 bool has_failure_columns() {
-    const Oid schema = get_namespace_oid("chronicle", false);
-    const Oid table = get_relname_relid("projections", schema);
-    return OidIsValid(table) && get_attnum(table, "attempts") != InvalidAttrNumber &&
-           OidIsValid(get_relname_relid("projection_parked_events", schema));
+    return at_least(installed_metadata_cache().version, 0, 5);
 }
 
 }  // namespace
@@ -852,9 +849,8 @@ bool projections_installed() {
     bool installed = false;
     core_call([&] {
         pg_guarded([&] {
-            const Oid schema = get_namespace_oid("chronicle", true);
-            installed = OidIsValid(get_extension_oid("chronicle", true)) && OidIsValid(schema) &&
-                        OidIsValid(get_relname_relid("projections", schema));
+            const MetadataCache& metadata = metadata_cache();
+            installed = metadata.installed && OidIsValid(metadata.projections);
         });
     });
     return installed;

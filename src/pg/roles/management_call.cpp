@@ -11,8 +11,8 @@
 // chronicle._execute_as runs one piece of SQL as a given role (the caller, or an object's
 // owner), security-restricted, with a given search_path and its settings undone afterwards:
 // how a definer function creates or drops a user's table with that user's own rights.
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
-#include "chronicle/pg/catalog/internal_schema.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
 extern "C" {
@@ -53,8 +53,9 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg_internal("cache lookup failed for function %u", self)));
     Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
-    const Oid schema = get_namespace_oid("chronicle", false);
-    const Oid internal_schema = chronicle::pg::internal_namespace_oid();
+    const chronicle::pg::MetadataCache& metadata = chronicle::pg::installed_metadata_cache();
+    const Oid schema = metadata.chronicle_namespace;
+    const Oid internal_schema = metadata.internal_namespace;
     if (proc->pronamespace != schema || proc->pronargs + kCallerArguments > FUNC_MAX_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg_internal("%s is not a chronicle management function",
@@ -76,7 +77,7 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     if (!OidIsValid(internal)) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg_internal("the internal function %s.%s is missing",
-                                        chronicle::pg::internal_namespace_name(), internal_name)));
+                                        get_namespace_name(internal_schema), internal_name)));
     }
     auto* target = static_cast<ManagementTarget*>(
         MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ManagementTarget)));

@@ -58,8 +58,6 @@ static_assert(sizeof(WorkerStartInfo) <= BGW_EXTRALEN, "WorkerStartInfo must fit
 const char* const kTrancheName = "chronicle_workers";
 
 WorkerRegistry* registry = nullptr;
-shmem_request_hook_type previous_shmem_request = nullptr;
-shmem_startup_hook_type previous_shmem_startup = nullptr;
 int my_slot = -1;  // this worker's slot once it has published itself
 
 Size registry_size() {
@@ -67,14 +65,14 @@ Size registry_size() {
     return add_size(offsetof(WorkerRegistry, slots), mul_size(max_workers, sizeof(WorkerSlot)));
 }
 
-void on_shmem_request() {
-    if (previous_shmem_request) previous_shmem_request();
+}  // namespace
+
+void worker_registry_shmem_request() {
     RequestAddinShmemSpace(registry_size());
     RequestNamedLWLockTranche(kTrancheName, 1);
 }
 
-void on_shmem_startup() {
-    if (previous_shmem_startup) previous_shmem_startup();
+void worker_registry_shmem_startup() {
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
     registry = static_cast<WorkerRegistry*>(
@@ -86,6 +84,8 @@ void on_shmem_startup() {
     }
     LWLockRelease(AddinShmemInitLock);
 }
+
+namespace {
 
 WorkerSlot* find_slot(Oid database) {
     for (int i = 0; i < registry->slot_count; ++i) {
@@ -118,13 +118,6 @@ void on_worker_exit(int, Datum) {
 }
 
 }  // namespace
-
-void request_worker_registry_shmem() {
-    previous_shmem_request = shmem_request_hook;
-    shmem_request_hook = on_shmem_request;
-    previous_shmem_startup = shmem_startup_hook;
-    shmem_startup_hook = on_shmem_startup;
-}
 
 bool worker_registry_ready() {
     return registry != nullptr;

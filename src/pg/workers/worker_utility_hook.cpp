@@ -18,7 +18,7 @@ extern "C" {
 #include "nodes/parsenodes.h"
 #include "storage/latch.h"
 #include "storage/procarray.h"
-#include "tcop/utility.h"
+#include "utils/memutils.h"
 #include "utils/acl.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -38,16 +38,16 @@ constexpr long kWorkerExitPollMs = 10;
 
 const char* const kExtensionName = "chronicle";
 
-ProcessUtility_hook_type previous_utility_hook = nullptr;
-
-// What the current transaction's commands asked for, acted upon when it ends.
+// What the current transaction's commands asked for, acted upon when it ends (per
+// transaction: reset by worker_utility_xact_event, see module.cpp).
 bool extension_created = false;  // CREATE/ALTER EXTENSION chronicle
 bool extension_dropped = false;  // DROP EXTENSION chronicle
 bool database_created = false;   // CREATE/DROP DATABASE
-constexpr int kMaxSuspensions = 8;
-Oid suspended[kMaxSuspensions];  // databases whose worker this transaction sent away
-bool suspended_for_drop[kMaxSuspensions];
-int suspended_count = 0;
+// The databases whose worker this transaction sent away, and whether each was for DROP
+// DATABASE; as many as the transaction's commands named (each is resumed at its end). In
+// TopMemoryContext, freed when the transaction ends.
+List* suspended = NIL;
+List* suspended_for_drop = NIL;
 
 bool names_chronicle(const List* names) {
     const ListCell* cell;
@@ -75,11 +75,10 @@ void make_way_for(const char* name, bool drop) {
     Oid database = get_database_oid(name, true);
     if (!OidIsValid(database) || !pg_database_ownercheck(database, GetUserId())) return;
 
-    if (suspended_count < kMaxSuspensions) {
-        suspended[suspended_count] = database;
-        suspended_for_drop[suspended_count] = drop;
-        ++suspended_count;
-    }
+    MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
+    suspended = lappend_oid(suspended, database);
+    suspended_for_drop = lappend_int(suspended_for_drop, drop ? 1 : 0);
+    MemoryContextSwitchTo(caller);
     TimestampTz now = GetCurrentTimestamp();
     pid_t pid = suspend_database_worker(database, TimestampTzPlusMilliseconds(now, kSuspensionMs));
     if (pid == 0) return;
@@ -97,7 +96,9 @@ void make_way_for(const char* name, bool drop) {
     }
 }
 
-void note_statement(Node* statement) {
+}  // namespace
+
+void worker_note_utility_statement(Node* statement) {
     switch (nodeTag(statement)) {
         case T_CreateExtensionStmt:
             extension_created |=
@@ -148,62 +149,55 @@ void note_statement(Node* statement) {
     }
 }
 
-void utility_hook(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
-                  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* query_env,
-                  DestReceiver* dest, QueryCompletion* qc) {
-    note_statement(pstmt->utilityStmt);
-    if (previous_utility_hook) {
-        previous_utility_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest,
-                              qc);
-    } else {
-        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                dest, qc);
-    }
-}
+namespace {
 
 void forget_transaction() {
     extension_created = extension_dropped = database_created = false;
-    suspended_count = 0;
+    list_free(suspended);
+    list_free(suspended_for_drop);
+    suspended = suspended_for_drop = NIL;
 }
 
-void on_xact_event(XactEvent event, void*) {
+void resume_suspended(bool keep_dropped) {
+    Assert(list_length(suspended) == list_length(suspended_for_drop));
+    const ListCell* database;
+    const ListCell* for_drop;
+    forboth(database, suspended, for_drop, suspended_for_drop) {
+        // A dropped database's slot is freed when the launcher sees it gone.
+        if (keep_dropped && lfirst_int(for_drop) != 0) continue;
+        resume_database_worker(lfirst_oid(database));
+    }
+}
+
+}  // namespace
+
+void worker_utility_xact_event(XactEvent event) {
     switch (event) {
         case XACT_EVENT_COMMIT:
             // After the commit is visible: the worker or launcher woken now sees it.
             if (extension_created) notify_extension_created(MyDatabaseId);
             // The worker finds the extension gone on its next round and exits.
             if (extension_dropped) wake_database_worker(MyDatabaseId);
-            for (int i = 0; i < suspended_count; ++i) {
-                // A dropped database's slot is freed when the launcher sees it gone.
-                if (!suspended_for_drop[i]) resume_database_worker(suspended[i]);
-            }
+            resume_suspended(true);
             if (database_created) wake_launcher();
             forget_transaction();
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
             // The command failed: the database keeps its worker, now rather than in 30 s.
-            for (int i = 0; i < suspended_count; ++i) resume_database_worker(suspended[i]);
+            resume_suspended(false);
             forget_transaction();
             break;
         case XACT_EVENT_PREPARE:
             // None of these commands can be prepared except CREATE/ALTER/DROP EXTENSION, which
             // then takes effect at COMMIT PREPARED, unseen here: the worker notices a DROP on
             // its next round; a CREATE is noticed when the launcher restarts.
-            for (int i = 0; i < suspended_count; ++i) resume_database_worker(suspended[i]);
+            resume_suspended(false);
             forget_transaction();
             break;
         default:
             break;
     }
-}
-
-}  // namespace
-
-void install_worker_utility_hook() {
-    previous_utility_hook = ProcessUtility_hook;
-    ProcessUtility_hook = utility_hook;
-    RegisterXactCallback(on_xact_event, nullptr);
 }
 
 }  // namespace chronicle::pg

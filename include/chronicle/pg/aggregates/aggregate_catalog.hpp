@@ -1,6 +1,7 @@
 // The aggregates of this database, compiled once per backend. Definitions are read from
 // chronicle.aggregates, compiled by the core, and kept until that table changes (its trigger
-// sends a relcache invalidation that every backend receives, also on a hot standby), so a
+// sends a relcache invalidation that every backend receives, also on a hot standby, and the
+// metadata cache's one callback advances the aggregates' epoch), so a
 // fold or an append finds its aggregates with one hash lookup.
 //
 // C++ side of the boundary: call these only inside core_call (they use pg_guarded).
@@ -15,6 +16,7 @@
 
 #include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 
 namespace chronicle::pg {
 
@@ -31,14 +33,7 @@ struct CachedAggregate {
 
 using AggregateRef = std::shared_ptr<const CachedAggregate>;
 
-// The OIDs of the snapshot relations; snapshots == InvalidOid while the extension is older
-// than 0.2 (no aggregates there).
-struct AggregateRelations {
-    Oid aggregates;
-    Oid snapshots;
-    Oid snapshots_pkey;             // (revision, stream, stream_version)
-    Oid snapshots_recorded_at_idx;  // (revision, stream, recorded_at, stream_version)
-};
+// The OIDs of the aggregate relations, from the metadata cache (InvalidOid before 0.2).
 const AggregateRelations& aggregate_relations();
 
 // Throws Error(UnknownAggregate) when there is no aggregate of that name.
@@ -47,8 +42,5 @@ AggregateRef find_aggregate(std::string_view name);
 // The aggregates whose category is `category` and that take snapshots (snapshot_every > 0).
 // Empty (and cheap) in the common case of a category without such aggregates.
 const std::vector<AggregateRef>& snapshotting_aggregates_of(std::string_view category);
-
-// Registers the relcache callback that marks the compiled definitions stale; from _PG_init.
-void register_aggregate_invalidation();
 
 }  // namespace chronicle::pg

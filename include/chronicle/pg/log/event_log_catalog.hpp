@@ -1,8 +1,10 @@
 // Where the event log lives in this database: the OIDs of its table, sequence and indexes,
-// looked up once per backend and forgotten when the relcache says they changed.
+// kept by the metadata cache (catalog/metadata_cache.hpp), and the column numbers the direct
+// insert and the index scans use (checked against the table when the cache is built).
 #pragma once
 
 #include "chronicle/pg/boundary/postgres.hpp"
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 
 namespace chronicle::pg {
 
@@ -20,20 +22,15 @@ enum EventLogColumn : int {
     kEventLogColumnCount = kColRecordedAt
 };
 
-struct EventLogOids {
-    Oid event_log;
-    Oid position_seq;
-    Oid position_index;        // (global_position)
-    Oid stream_version_index;  // (stream, stream_version)
-    Oid event_id_index;        // (event_id)
-    Oid category_index;        // (category, global_position)
-    Oid event_type;            // the composite type chronicle.event
-};
+// Raises the error that says which of the event log's objects is missing.
+[[noreturn]] const EventLogOids& event_log_oids_missing();
 
 // Raises an error when the extension's objects are missing (extension not installed here).
-const EventLogOids& event_log_oids();
-
-// Registers the relcache callback that forgets the OIDs; called from _PG_init.
-void register_event_log_invalidation();
+// Plain C-style code: may raise a PostgreSQL error.
+inline const EventLogOids& event_log_oids() {
+    const MetadataCache& m = metadata_cache();
+    if (likely(m.event_log_complete)) return m.event_log;
+    return event_log_oids_missing();
+}
 
 }  // namespace chronicle::pg

@@ -17,13 +17,21 @@
 
 #include "chronicle/pg/boundary/postgres.hpp"
 
+extern "C" {
+#include "access/xact.h"
+}
+
 namespace chronicle::pg {
 
-// Called from _PG_init when loaded by shared_preload_libraries.
-void request_in_flight_positions_shmem();
+// The shared memory hooks' parts (module.cpp's hooks, when preloaded): request the slots'
+// memory and lock, then find or create them.
+void in_flight_positions_shmem_request();
+void in_flight_positions_shmem_startup();
 
-// Registers the transaction callbacks (every load, preloaded or not).
-void register_in_flight_positions_callbacks();
+// The transaction callback's part (called from module.cpp's one callback, every load,
+// preloaded or not): refuses PREPARE after an append, clears the published slot at the
+// transaction's end and, after a commit that appended, wakes the projection worker.
+void in_flight_positions_xact_event(XactEvent event);
 
 // Takes `count` new global positions for the current transaction, in increasing order,
 // and publishes the lowest one this transaction holds.

@@ -9,6 +9,10 @@
 
 #include "chronicle/pg/boundary/postgres.hpp"
 
+extern "C" {
+#include "access/xact.h"
+}
+
 namespace chronicle::pg {
 
 // Called under the stream's lock, after the events up to `new_version` were inserted (and
@@ -21,9 +25,9 @@ void apply_inline_projections(text* stream, std::string_view category, int64 new
 // projection of `category` (see append.cpp for why it must come first).
 void lock_inline_projection_tables(std::string_view category);
 
-// Registers the relcache callback that marks the cache stale, and the commit callback that
-// wakes the worker after a projection changed; from _PG_init.
-void register_inline_projection_invalidation();
+// The transaction callback's part (called from module.cpp's one callback): wakes the worker
+// at commit after a projection changed, and forgets that at the transaction's end.
+void inline_projections_xact_event(XactEvent event);
 
 // Called by chronicle.projections' trigger: wake this database's worker at commit.
 void wake_worker_when_committed();

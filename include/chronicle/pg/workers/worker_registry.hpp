@@ -36,8 +36,10 @@ struct WorkerSlotState {
     TimestampTz suspended_until;  // 0: not suspended
 };
 
-// _PG_init, when preloaded.
-void request_worker_registry_shmem();
+// The shared memory hooks' parts (module.cpp's hooks, when preloaded): request the
+// registry's memory and lock, then find or create it.
+void worker_registry_shmem_request();
+void worker_registry_shmem_startup();
 
 // Whether the registry exists (the library was preloaded and max_workers slots allocated).
 bool worker_registry_ready();
