@@ -104,6 +104,7 @@ DECLARE
     name_parts text[];
     parsed_type bigint[];
     type_name text;
+    ddl_type text;
 BEGIN
     PERFORM chronicle_internal._projection_check_name(name);
     IF mode IS NULL OR mode NOT IN ('async', 'inline') THEN
@@ -141,8 +142,13 @@ BEGIN
             RAISE EXCEPTION 'column "%": type "%" does not exist', column_name, column_spec->>'type'
                 USING ERRCODE = 'CH030';
         END;
+        -- The catalog records the spelling under chronicle's pinned search_path; the DDL,
+        -- run as the caller with the caller's search_path, gets the spelling that names the
+        -- same type there (a caller's own "text" domain ahead of pg_catalog cannot swap it).
         type_name := format_type(parsed_type[1]::oid, parsed_type[2]::integer);
-        column_defs := column_defs || format(', %I %s', column_name, type_name);
+        ddl_type := chronicle_internal._execute_as(caller, caller_path,
+                        format('SELECT pg_catalog.format_type(%s, %s)', parsed_type[1], parsed_type[2]));
+        column_defs := column_defs || format(', %I %s', column_name, ddl_type);
         spec := jsonb_set(spec, ARRAY[column_name, 'type'], to_jsonb(type_name));
     END LOOP;
     -- The name is parsed as a (qualified) identifier and quoted again: nothing but a name

@@ -115,6 +115,16 @@ SELECT stream, version, "a""b", "x.y", "ünïcødé ✓", "select", "'); DROP TA
 SELECT pg_typeof("a""b") AS mood_type, pg_typeof("x.y") AS amount_type,
        pg_typeof("ünïcødé ✓") AS text_type
   FROM psa.async LIMIT 1;
+-- Every column of both tables has the type the catalog records, although the creator's
+-- search_path put its own "text" domain ahead of pg_catalog ("back\slash" asked for
+-- pg_catalog.text; the catalog says text): no mismatch.
+SELECT p.name, c.key AS column_name, c.value->>'type' AS recorded,
+       format_type(a.atttypid, a.atttypmod) AS in_table
+  FROM chronicle.projections p
+  CROSS JOIN jsonb_each(p.columns) c
+  JOIN pg_attribute a ON a.attrelid = p.table_name::regclass AND a.attname = c.key
+ WHERE p.name LIKE 'psa\_%' AND a.atttypid <> (c.value->>'type')::regtype
+ ORDER BY 1, 2;
 -- Both tables equal chronicle.fold, stream by stream.
 SELECT t.name, count(*) AS streams,
        count(*) FILTER (WHERE r.state IS DISTINCT FROM chronicle.fold('psa_order', s.stream)
