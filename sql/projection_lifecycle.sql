@@ -286,10 +286,12 @@ SELECT stream, version, n, total, state FROM public.plife_inline ORDER BY stream
 ------------------------------------------------------------------------------------------
 -- Rebuild of a handler projection: a replay from the first event
 ------------------------------------------------------------------------------------------
--- Emptying the handler's table in the same transaction gives exact counts again.
+-- Emptying the handler's table in the same transaction gives exact counts again. The
+-- rebuild comes first: it waits for the worker's batch and holds the projection, so the
+-- TRUNCATE cannot deadlock with a batch writing the table.
 BEGIN;
-TRUNCATE public.plife_counts;
 SELECT chronicle.rebuild_projection('plife_count');
+TRUNCATE public.plife_counts;
 SELECT position, events_applied FROM chronicle.projections WHERE name = 'plife_count';
 COMMIT;
 SELECT chronicle.wait_for_projection('plife_count');
