@@ -5,12 +5,11 @@
 
 -- ---------------------------------------------------------------------------------------
 -- Internal functions out of the user's view: chronicle_internal (see chronicle--0.6.sql for
--- why it is created plainly and why PUBLIC has USAGE on it)
+-- why it is created plainly and why PUBLIC has no USAGE on it)
 -- ---------------------------------------------------------------------------------------
 CREATE SCHEMA chronicle_internal;
 COMMENT ON SCHEMA chronicle_internal IS
     'chronicle''s internal functions: called by chronicle''s own functions, triggers, views and workers, not by users';
-GRANT USAGE ON SCHEMA chronicle_internal TO PUBLIC;
 
 -- Triggers, event triggers and views refer to their functions by OID and follow them; the
 -- management trampoline and the worker look them up in chronicle_internal (the library
@@ -29,7 +28,6 @@ ALTER FUNCTION chronicle._in_flight_positions() SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._projection_fill(text) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._drop_rebuild_table(text, regclass) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._execute_as(regrole, text, text) SET SCHEMA chronicle_internal;
-ALTER FUNCTION chronicle._parse_type(text) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._check_owner(regrole, text, text, regrole) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._projection_not_found(text) SET SCHEMA chronicle_internal;
 ALTER FUNCTION chronicle._projection_check_name(text) SET SCHEMA chronicle_internal;
@@ -57,6 +55,15 @@ DROP FUNCTION chronicle._projection_statements(regclass, jsonb);
 DROP FUNCTION chronicle._projection_swap(regclass, regclass, jsonb);
 CREATE OR REPLACE FUNCTION chronicle_internal._drop_rebuild_table(projection_name text, rebuild regclass)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_drop_rebuild_table' LANGUAGE C VOLATILE;
+
+-- create_projection parses its column types as the caller through _column_type, called
+-- directly (by OID from PL/pgSQL's plan, as the definer): no role needs to name a function
+-- of chronicle_internal in SQL text any more, so PUBLIC gets no USAGE on the schema.
+DROP FUNCTION chronicle._parse_type(text);
+CREATE FUNCTION chronicle_internal._column_type(caller regrole, caller_path text, type_name text,
+                                               OUT type_oid oid, OUT typmod integer, OUT ddl_name text)
+    AS 'MODULE_PATHNAME', 'chronicle_column_type' LANGUAGE C STABLE;
+REVOKE EXECUTE ON FUNCTION chronicle_internal._column_type(regrole, text, text) FROM PUBLIC;
 
 -- The PL/pgSQL bodies that call a moved function by name, or whose messages changed, as
 -- chronicle--0.6.sql has them.
@@ -102,7 +109,8 @@ DECLARE
     column_name text;
     column_spec jsonb;
     name_parts text[];
-    parsed_type bigint[];
+    parsed_oid oid;
+    parsed_typmod integer;
     type_name text;
     ddl_type text;
 BEGIN
@@ -136,8 +144,8 @@ BEGIN
     -- pg_catalog, as this function's path is pinned) reaches the DDL and the catalog.
     FOR column_name, column_spec IN SELECT key, value FROM jsonb_each(spec) ORDER BY key LOOP
         BEGIN
-            parsed_type := chronicle_internal._execute_as(caller, caller_path,
-                               format('SELECT chronicle_internal._parse_type(%L)', column_spec->>'type'))::bigint[];
+            SELECT t.type_oid, t.typmod, t.ddl_name INTO parsed_oid, parsed_typmod, ddl_type
+              FROM chronicle_internal._column_type(caller, caller_path, column_spec->>'type') t;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'column "%": type "%" does not exist', column_name, column_spec->>'type'
                 USING ERRCODE = 'CH030';
@@ -145,9 +153,7 @@ BEGIN
         -- The catalog records the spelling under chronicle's pinned search_path; the DDL,
         -- run as the caller with the caller's search_path, gets the spelling that names the
         -- same type there (a caller's own "text" domain ahead of pg_catalog cannot swap it).
-        type_name := format_type(parsed_type[1]::oid, parsed_type[2]::integer);
-        ddl_type := chronicle_internal._execute_as(caller, caller_path,
-                        format('SELECT pg_catalog.format_type(%s, %s)', parsed_type[1], parsed_type[2]));
+        type_name := format_type(parsed_oid, parsed_typmod);
         column_defs := column_defs || format(', %I %s', column_name, ddl_type);
         spec := jsonb_set(spec, ARRAY[column_name, 'type'], to_jsonb(type_name));
     END LOOP;
@@ -567,8 +573,8 @@ COMMENT ON FUNCTION chronicle_internal._drop_rebuild_table(text, regclass) IS
     'internal: drop a projection''s rebuild table if chronicle made it';
 COMMENT ON FUNCTION chronicle_internal._execute_as(regrole, text, text) IS
     'internal: run SQL as a role, security-restricted, with a given search_path';
-COMMENT ON FUNCTION chronicle_internal._parse_type(text) IS
-    'internal: the type OID and modifier of a type name as the calling role resolves it';
+COMMENT ON FUNCTION chronicle_internal._column_type(regrole, text, text) IS
+    'internal: a projection column''s type as the calling role names it, and its spelling for that role''s DDL';
 COMMENT ON FUNCTION chronicle_internal._check_owner(regrole, text, text, regrole) IS
     'internal: fail unless a role may change an object of a given owner';
 COMMENT ON FUNCTION chronicle_internal._projection_not_found(text) IS

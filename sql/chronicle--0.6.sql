@@ -16,10 +16,9 @@
 CREATE SCHEMA chronicle_internal;
 COMMENT ON SCHEMA chronicle_internal IS
     'chronicle''s internal functions: called by chronicle''s own functions, triggers, views and workers, not by users';
--- USAGE for PUBLIC: _parse_type is called by name, through SPI, as the role that called
--- create_projection (so that the column types resolve as that role's own DDL would). Nothing is created here by others (no CREATE),
--- and EXECUTE is revoked from PUBLIC on every function that does not need it (see the end).
-GRANT USAGE ON SCHEMA chronicle_internal TO PUBLIC;
+-- No USAGE for PUBLIC: nothing calls these functions by name as another role. Views,
+-- triggers and the management functions reach them by OID, and EXECUTE is revoked from
+-- PUBLIC on every function that does not need it (see the end).
 
 -- =======================================================================================
 -- The event log: append-only storage, written only by append/append_batch, and its reads
@@ -470,10 +469,12 @@ CREATE VIEW chronicle.projection_status AS
 -- only superusers (the extension's own definer functions) may call it.
 CREATE FUNCTION chronicle_internal._execute_as(role regrole, search_path text, sql text) RETURNS text
     AS 'MODULE_PATHNAME', 'chronicle_execute_as' LANGUAGE C VOLATILE;
--- Run as the caller through _execute_as: it only parses a type name, with the caller's own
--- search_path and rights.
-CREATE FUNCTION chronicle_internal._parse_type(type_name text) RETURNS bigint[]
-    AS 'MODULE_PATHNAME', 'chronicle_parse_type' LANGUAGE C STABLE STRICT;
+-- A projection column's type as the caller names it: parsed as the caller, with the
+-- caller's search_path and rights, into a type and a modifier, plus format_type's spelling
+-- under that path for the caller's CREATE TABLE. Only these reach the DDL and the catalog.
+CREATE FUNCTION chronicle_internal._column_type(caller regrole, caller_path text, type_name text,
+                                               OUT type_oid oid, OUT typmod integer, OUT ddl_name text)
+    AS 'MODULE_PATHNAME', 'chronicle_column_type' LANGUAGE C STABLE;
 
 -- Only the owner of an object, a role with the owner's privileges, or a superuser may
 -- change it (pg_has_role(..., 'USAGE') is PostgreSQL's has_privs_of_role: superusers pass).
@@ -624,7 +625,8 @@ DECLARE
     column_name text;
     column_spec jsonb;
     name_parts text[];
-    parsed_type bigint[];
+    parsed_oid oid;
+    parsed_typmod integer;
     type_name text;
     ddl_type text;
 BEGIN
@@ -658,8 +660,8 @@ BEGIN
     -- pg_catalog, as this function's path is pinned) reaches the DDL and the catalog.
     FOR column_name, column_spec IN SELECT key, value FROM jsonb_each(spec) ORDER BY key LOOP
         BEGIN
-            parsed_type := chronicle_internal._execute_as(caller, caller_path,
-                               format('SELECT chronicle_internal._parse_type(%L)', column_spec->>'type'))::bigint[];
+            SELECT t.type_oid, t.typmod, t.ddl_name INTO parsed_oid, parsed_typmod, ddl_type
+              FROM chronicle_internal._column_type(caller, caller_path, column_spec->>'type') t;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'column "%": type "%" does not exist', column_name, column_spec->>'type'
                 USING ERRCODE = 'CH030';
@@ -667,9 +669,7 @@ BEGIN
         -- The catalog records the spelling under chronicle's pinned search_path; the DDL,
         -- run as the caller with the caller's search_path, gets the spelling that names the
         -- same type there (a caller's own "text" domain ahead of pg_catalog cannot swap it).
-        type_name := format_type(parsed_type[1]::oid, parsed_type[2]::integer);
-        ddl_type := chronicle_internal._execute_as(caller, caller_path,
-                        format('SELECT pg_catalog.format_type(%s, %s)', parsed_type[1], parsed_type[2]));
+        type_name := format_type(parsed_oid, parsed_typmod);
         column_defs := column_defs || format(', %I %s', column_name, ddl_type);
         spec := jsonb_set(spec, ARRAY[column_name, 'type'], to_jsonb(type_name));
     END LOOP;
@@ -1103,8 +1103,8 @@ COMMENT ON FUNCTION chronicle_internal._drop_rebuild_table(text, regclass) IS
     'internal: drop a projection''s rebuild table if chronicle made it';
 COMMENT ON FUNCTION chronicle_internal._execute_as(regrole, text, text) IS
     'internal: run SQL as a role, security-restricted, with a given search_path';
-COMMENT ON FUNCTION chronicle_internal._parse_type(text) IS
-    'internal: the type OID and modifier of a type name as the calling role resolves it';
+COMMENT ON FUNCTION chronicle_internal._column_type(regrole, text, text) IS
+    'internal: a projection column''s type as the calling role names it, and its spelling for that role''s DDL';
 COMMENT ON FUNCTION chronicle_internal._check_owner(regrole, text, text, regrole) IS
     'internal: fail unless a role may change an object of a given owner';
 COMMENT ON FUNCTION chronicle_internal._projection_not_found(text) IS
@@ -1201,7 +1201,6 @@ GRANT SELECT (name, kind, mode, aggregate, category, table_name, columns, handle
     ON chronicle.projections TO PUBLIC;
 
 -- Internal functions: PUBLIC's EXECUTE is revoked from all but these, which keep it:
--- * _parse_type: run as the calling role through _execute_as; it only parses a type name.
 -- * _in_flight_positions and _waits_for_worker: the views chronicle.in_flight_appends and
 --   chronicle.projection_status call them, and PostgreSQL checks EXECUTE on a function in a
 --   view as the reader. _in_flight_positions answers only roles that may read its view;
@@ -1219,6 +1218,7 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal.refuse_event_change(),
                            chronicle_internal._projection_fill(text),
                            chronicle_internal._drop_rebuild_table(text, regclass),
                            chronicle_internal._execute_as(regrole, text, text),
+                           chronicle_internal._column_type(regrole, text, text),
                            chronicle_internal._check_owner(regrole, text, text, regrole),
                            chronicle_internal._projection_not_found(text),
                            chronicle_internal._projection_check_name(text),

@@ -21,6 +21,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "parser/parse_type.h"
 #include "utils/acl.h"
@@ -33,6 +34,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(chronicle_management_call);
 PG_FUNCTION_INFO_V1(chronicle_execute_as);
 PG_FUNCTION_INFO_V1(chronicle_parse_type);
+PG_FUNCTION_INFO_V1(chronicle_column_type);
 }
 
 namespace {
@@ -165,4 +167,46 @@ extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
     Datum parts[2] = {Int64GetDatum(type), Int64GetDatum(typmod)};
     PG_RETURN_ARRAYTYPE_P(
         construct_array(parts, 2, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+// chronicle_internal._column_type(caller regrole, caller_path text, type_name text,
+//     OUT type_oid oid, OUT typmod integer, OUT ddl_name text): a projection column's type
+// name parsed as the caller would parse it in its own DDL (its search_path, its USAGE), and
+// format_type's spelling of it under that same path, for the CREATE TABLE that runs as the
+// caller. Called directly by create_projection (no SQL text, so no USAGE on
+// chronicle_internal is needed by anyone); the caller's text never reaches SQL.
+// (_parse_type above serves databases still at 0.5.)
+extern "C" Datum chronicle_column_type(PG_FUNCTION_ARGS) {
+    if (!superuser()) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for function _column_type"),
+                        errdetail("Only chronicle's own functions parse types as another role.")));
+    }
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+    const Oid role = PG_GETARG_OID(0);
+    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role))) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role %u does not exist", role)));
+    }
+    char* search_path = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    char* type_name = text_to_cstring(PG_GETARG_TEXT_PP(2));
+    TupleDesc result_type;
+    if (get_call_result_type(fcinfo, nullptr, &result_type) != TYPEFUNC_COMPOSITE) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("_column_type must return a composite")));
+    }
+
+    // As _execute_as: an error below aborts the (sub)transaction, which restores the user,
+    // the security context and the settings.
+    chronicle::pg::OwnerContext context{InvalidOid, 0, 0};
+    chronicle::pg::enter_role_context(&context, role, search_path);
+    Oid type = InvalidOid;
+    int32 typmod = -1;
+    parseTypeString(type_name, &type, &typmod, false);
+    char* ddl_name = format_type_with_typemod(type, typmod);
+    chronicle::pg::leave_owner_context(&context);
+
+    Datum values[3] = {ObjectIdGetDatum(type), Int32GetDatum(typmod),
+                       CStringGetTextDatum(ddl_name)};
+    bool nulls[3] = {false, false, false};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_type), values, nulls)));
 }
