@@ -15,7 +15,7 @@
 //     projections/projection_round     catalog_has_failure_columns: set from the version at
 //                                      the start of every round
 //   per transaction (reset by on_xact_event below, at commit, abort and prepare):
-//     log/in_flight_positions.cpp      holding_slot, my_lowest_position
+//     event_log/in_flight_positions.cpp holding_slot, my_lowest_position
 //     projections/inline_projections   wake_worker_at_commit
 //     workers/worker_utility_hook.cpp  extension_created/dropped, database_created, the
 //                                      suspended databases (a list: no bound)
@@ -30,8 +30,8 @@
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/catalog/metadata_cache.hpp"
-#include "chronicle/pg/log/extension_drop_guard.hpp"
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/extension_drop_guard.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/projections/inline_projections.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/workers/projection_launcher.hpp"

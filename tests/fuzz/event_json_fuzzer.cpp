@@ -1,6 +1,6 @@
 // libFuzzer target: what append and append_batch do with a user's JSON in the core. The
 // server parses the batch into jsonb; the core's JSON parser (parse_json_text) reads the
-// same text here, then the batch is checked the way src/pg/log/append.cpp checks it
+// same text here, then the batch is checked the way src/pg/event_log/append.cpp checks it
 // (validate_batch_kind, one EventShape per element read as src/pg/boundary/jsonb_shape.cpp reads
 // it, validate_event, check_ids_distinct), and the values are put through what folds do
 // with event data: printing, comparing, merge patches and decimal arithmetic.

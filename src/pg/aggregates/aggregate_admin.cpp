@@ -7,7 +7,7 @@
 #include "chronicle/core/error_origin.hpp"
 #include "chronicle/core/limits.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
 #include "chronicle/pg/boundary/jsonb_value.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"

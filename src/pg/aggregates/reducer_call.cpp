@@ -5,7 +5,7 @@
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/event_log_access.hpp"
+#include "chronicle/pg/event_log/event_log_access.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
 

@@ -3,7 +3,7 @@
 
 #include "chronicle/pg/aggregates/snapshot_store.hpp"
 
-#include "chronicle/pg/log/indexed_insert.hpp"
+#include "chronicle/pg/event_log/indexed_insert.hpp"
 
 extern "C" {
 #include "access/genam.h"

@@ -3,7 +3,7 @@
 // that chronicle.event_log has the columns the direct insert writes by number.
 #include "chronicle/pg/catalog/metadata_cache.hpp"
 
-#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
 
 extern "C" {
 #include "access/genam.h"

@@ -10,7 +10,7 @@
 #include "chronicle/core/projection_batch.hpp"
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"

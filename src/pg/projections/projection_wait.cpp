@@ -3,8 +3,8 @@
 // past it (positions move past every event below the read horizon, matching or not).
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/core/error.hpp"
-#include "chronicle/pg/log/event_log_catalog.hpp"
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
 

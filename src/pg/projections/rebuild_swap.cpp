@@ -21,8 +21,8 @@
 // rows (read with a snapshot taken once they hold the lock: fold_onto_row).
 #include "chronicle/pg/projections/rebuild_swap.hpp"
 
-#include "chronicle/pg/log/event_log_catalog.hpp"
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/spi_call.hpp"
 
 extern "C" {

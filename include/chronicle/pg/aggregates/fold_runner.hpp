@@ -11,7 +11,7 @@
 
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
-#include "chronicle/pg/log/stream_scan.hpp"
+#include "chronicle/pg/event_log/stream_scan.hpp"
 
 extern "C" {
 #include "utils/jsonb.h"

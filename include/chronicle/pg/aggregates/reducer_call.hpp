@@ -5,7 +5,7 @@
 #pragma once
 
 #include "chronicle/pg/boundary/postgres.hpp"
-#include "chronicle/pg/log/stream_scan.hpp"
+#include "chronicle/pg/event_log/stream_scan.hpp"
 
 extern "C" {
 #include "access/tupdesc.h"

@@ -1,7 +1,7 @@
 // The per-stream lock that serializes appends to one stream and to no other, waiting on the
 // holder's transaction once a wait grows long (see the header on bystander deadlocks).
 
-#include "chronicle/pg/log/stream_lock.hpp"
+#include "chronicle/pg/event_log/stream_lock.hpp"
 
 extern "C" {
 #include "access/xact.h"

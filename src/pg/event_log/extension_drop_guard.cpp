@@ -8,7 +8,7 @@
 // (SET chronicle.allow_drop_with_events = on). An event trigger rather than the
 // ProcessUtility hook, because the hook exists only with shared_preload_libraries and the
 // trigger loads the library itself.
-#include "chronicle/pg/log/extension_drop_guard.hpp"
+#include "chronicle/pg/event_log/extension_drop_guard.hpp"
 
 #include "chronicle/pg/catalog/metadata_cache.hpp"
 

@@ -9,14 +9,14 @@
 #include "chronicle/core/stream_version.hpp"
 #include "chronicle/core/uuid.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/event_log_access.hpp"
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/event_log_access.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/jsonb_shape.hpp"
-#include "chronicle/pg/log/stream_lock.hpp"
+#include "chronicle/pg/event_log/stream_lock.hpp"
 #include "chronicle/pg/projections/inline_projections.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
-#include "chronicle/pg/log/random_pool.hpp"
+#include "chronicle/pg/event_log/random_pool.hpp"
 #include "chronicle/pg/aggregates/snapshot_maintenance.hpp"
 
 extern "C" {

@@ -1,11 +1,11 @@
 // chronicle.event_log below the executor: the index scans of reads and the direct inserts
 // of appends, on a relation the caller opened once.
 
-#include "chronicle/pg/log/event_log_access.hpp"
+#include "chronicle/pg/event_log/event_log_access.hpp"
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/indexed_insert.hpp"
+#include "chronicle/pg/event_log/indexed_insert.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
 

@@ -1,7 +1,7 @@
 // One stream's events in version order, straight from the (stream, stream_version) index;
 // a scan can be abandoned by an error at any point.
 
-#include "chronicle/pg/log/stream_scan.hpp"
+#include "chronicle/pg/event_log/stream_scan.hpp"
 
 extern "C" {
 #include "access/stratnum.h"

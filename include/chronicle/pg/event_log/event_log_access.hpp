@@ -4,7 +4,7 @@
 // opens it once.
 #pragma once
 
-#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
 extern "C" {

@@ -3,7 +3,7 @@
 // abandoned by an error at any point (the resource owner releases what it holds).
 #pragma once
 
-#include "chronicle/pg/log/event_log_catalog.hpp"
+#include "chronicle/pg/event_log/event_log_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
 extern "C" {

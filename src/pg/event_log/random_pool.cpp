@@ -1,7 +1,7 @@
 // Strong random bytes for generated event ids from a per-backend pool, one
 // pg_strong_random() call per 4 KiB instead of one per event.
 
-#include "chronicle/pg/log/random_pool.hpp"
+#include "chronicle/pg/event_log/random_pool.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,7 @@
 // Inserting rows below the executor into a heap and every index on it (a user's indexes
 // included), for the event log and the snapshots.
 
-#include "chronicle/pg/log/indexed_insert.hpp"
+#include "chronicle/pg/event_log/indexed_insert.hpp"
 
 extern "C" {
 #include "access/tableam.h"

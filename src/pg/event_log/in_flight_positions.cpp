@@ -1,7 +1,7 @@
 // Gap-safe global positions: each appending transaction publishes the lowest position it
 // holds in shared memory, so readers stop below any position not yet committed.
 
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/read_rules.hpp"

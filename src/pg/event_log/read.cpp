@@ -5,8 +5,8 @@
 #include "chronicle/core/read_rules.hpp"
 #include "chronicle/core/stream_name.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
-#include "chronicle/pg/log/event_log_access.hpp"
-#include "chronicle/pg/log/in_flight_positions.hpp"
+#include "chronicle/pg/event_log/event_log_access.hpp"
+#include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 
