@@ -37,7 +37,7 @@ override with_llvm = no
 override autodepend = yes
 
 PG_CPPFLAGS = -I$(CURDIR)/include
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fvisibility-inlines-hidden
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -Wno-cast-function-type -fvisibility-inlines-hidden
 SHLIB_LINK = -lstdc++
 
 include $(PGXS)

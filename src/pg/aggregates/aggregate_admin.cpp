@@ -6,6 +6,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/error_origin.hpp"
 #include "chronicle/core/limits.hpp"
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/event_log/event_log_catalog.hpp"
 #include "chronicle/pg/boundary/jsonb_value.hpp"
@@ -52,7 +53,7 @@ Oid lookup_reducer(const char* name) {
         return call->isnull ? InvalidOid : DatumGetObjectId(found);
     }
     Oid argtypes[2] = {JSONBOID, event_log_oids().event_type};
-    return LookupFuncName(stringToQualifiedNameList(name), 2, argtypes, true);
+    return LookupFuncName(compat::qualified_name_list(name), 2, argtypes, true);
 }
 
 Oid resolve_reducer(const char* name) {
@@ -87,7 +88,7 @@ Oid resolve_reducer(const char* name) {
                                 "jsonb; create it before the aggregate.")));
     }
     check_reducer_signature(function);
-    if (pg_proc_aclcheck(function, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK) {
+    if (compat::function_aclcheck(function, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK) {
         aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(function));
     }
     return function;

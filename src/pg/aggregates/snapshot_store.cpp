@@ -1,6 +1,7 @@
 // chronicle.snapshots below the executor: the newest usable snapshot of a stream for one
 // aggregate revision, and writing one at append time.
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/aggregates/snapshot_store.hpp"
 
 #include "chronicle/pg/event_log/indexed_insert.hpp"
@@ -53,7 +54,7 @@ StoredSnapshot newest_snapshot(const AggregateRelations& relations, int64 revisi
         ScanKeyEntryInitialize(&keys[2], 0, 3, BTLessEqualStrategyNumber, InvalidOid, InvalidOid,
                                F_INT8LE, Int64GetDatum(max_version));
     }
-    IndexScanDesc scan = index_beginscan(heap, index, snapshot, 3, 0);
+    IndexScanDesc scan = compat::begin_index_scan(heap, index, snapshot, 3);
     index_rescan(scan, keys, 3, nullptr, 0);
     TupleTableSlot* slot = table_slot_create(heap, nullptr);
     while (index_getnext_slot(scan, BackwardScanDirection, slot)) {

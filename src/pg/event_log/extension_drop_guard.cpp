@@ -8,6 +8,7 @@
 // (SET chronicle.allow_drop_with_events = on). An event trigger rather than the
 // ProcessUtility hook, because the hook exists only with shared_preload_libraries and the
 // trigger loads the library itself.
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/event_log/extension_drop_guard.hpp"
 
 #include "chronicle/pg/catalog/metadata_cache.hpp"
@@ -113,8 +114,8 @@ extern "C" Datum chronicle_guard_extension_drop(PG_FUNCTION_ARGS) {
     if (!metadata.installed) PG_RETURN_VOID();
     // Whoever may not drop it gets PostgreSQL's own error; the event log's lock is not theirs
     // to take.
-    if (drops_schema ? !pg_namespace_ownercheck(schema, GetUserId())
-                     : !pg_extension_ownercheck(extension, GetUserId())) {
+    if (drops_schema ? !compat::owns_namespace(schema, GetUserId())
+                     : !compat::owns_extension(extension, GetUserId())) {
         PG_RETURN_VOID();
     }
     const int64 newest = newest_position(schema);

@@ -1,6 +1,7 @@
 // Gap-safe global positions: each appending transaction publishes the lowest position it
 // holds in shared memory, so readers stop below any position not yet committed.
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
 
 #include "chronicle/core/error.hpp"
@@ -95,8 +96,8 @@ void in_flight_positions_shmem_startup() {
 namespace {
 
 InFlightSlot* my_slot() {
-    Assert(MyProc != nullptr && MyProc->pgprocno < shared->slot_count);
-    return &shared->slots[MyProc->pgprocno];
+    Assert(MyProc != nullptr && compat::my_proc_number() < shared->slot_count);
+    return &shared->slots[compat::my_proc_number()];
 }
 
 void clear_my_slot() {

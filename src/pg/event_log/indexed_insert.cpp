@@ -1,6 +1,7 @@
 // Inserting rows below the executor into a heap and every index on it (a user's indexes
 // included), for the event log and the snapshots.
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/event_log/indexed_insert.hpp"
 
 extern "C" {
@@ -27,8 +28,8 @@ void indexed_insert_row(IndexedInsert* insert) {
     ExecStoreVirtualTuple(insert->slot);
     table_tuple_insert(insert->heap, insert->slot, insert->estate->es_output_cid, 0, nullptr);
     if (insert->result_rel->ri_NumIndices > 0) {
-        List* recheck = ExecInsertIndexTuples(insert->result_rel, insert->slot, insert->estate,
-                                              false, false, nullptr, NIL);
+        List* recheck = compat::insert_index_tuples(insert->result_rel, insert->slot,
+                                                    insert->estate, false, nullptr);
         list_free(recheck);
     }
     ResetPerTupleExprContext(insert->estate);

@@ -1,6 +1,7 @@
 // One stream's events in version order, straight from the (stream, stream_version) index;
 // a scan can be abandoned by an error at any point.
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/event_log/stream_scan.hpp"
 
 extern "C" {
@@ -24,7 +25,7 @@ void stream_scan_begin(StreamScan* scan, text* stream, int64 after_version, Snap
                            F_TEXTEQ, PointerGetDatum(stream));
     ScanKeyEntryInitialize(&scan->keys[1], 0, 2, BTGreaterStrategyNumber, InvalidOid, InvalidOid,
                            F_INT8GT, Int64GetDatum(after_version));
-    scan->scan = index_beginscan(scan->event_log, scan->index, snapshot, 2, 0);
+    scan->scan = compat::begin_index_scan(scan->event_log, scan->index, snapshot, 2);
     index_rescan(scan->scan, scan->keys, 2, nullptr, 0);
     scan->slot = table_slot_create(scan->event_log, nullptr);
     scan->row_context = AllocSetContextCreate(CurrentMemoryContext, "chronicle stream scan row",

@@ -11,6 +11,7 @@
 // limit. A failed batch is rolled back (in a subtransaction, so that the failure is recorded
 // in the same transaction) and retried with back-off, failed, or its event parked
 // (core/projection_failure.hpp).
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/projections/projection_round.hpp"
 
 #include <string>
@@ -409,7 +410,7 @@ void check_handler(const Job& job) {
                         errmsg("the owner of projection \"%s\" no longer exists", job.name),
                         errhint("Give the projection to an existing role.")));
     }
-    if (pg_proc_aclcheck(job.handler, job.owner, ACL_EXECUTE) != ACLCHECK_OK) {
+    if (compat::function_aclcheck(job.handler, job.owner, ACL_EXECUTE) != ACLCHECK_OK) {
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                         errmsg("permission denied for function %s", format_procedure(job.handler)),
                         errdetail("Projection \"%s\" runs its handler as its owner, %s, who may "

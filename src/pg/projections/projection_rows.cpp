@@ -1,6 +1,7 @@
 // Folding a batch's streams onto their rows of an aggregate projection's table and writing
 // them back with one statement; shared by the worker, rebuilds and inline appends.
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/projections/projection_rows.hpp"
 
 #include <unordered_map>
@@ -130,7 +131,7 @@ std::vector<ProjectionColumnSql> projection_columns_sql(Jsonb* columns) {
             // type the table's column has, and nothing of the text reaches the SQL unchecked.
             Oid type_oid = InvalidOid;
             int32 typmod = -1;
-            parseTypeString(type->as_string().c_str(), &type_oid, &typmod, false);
+            compat::parse_type_string(type->as_string().c_str(), &type_oid, &typmod);
             type_sql = format_type_extended(type_oid, typmod,
                                             FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
             json = type_oid == JSONOID || type_oid == JSONBOID;

@@ -1,6 +1,7 @@
 // wait_for_projection: read-your-writes for callers that need it. The target is the newest
 // event committed before the call; the projection has applied it once its position is at or
 // past it (positions move past every event below the read horizon, matching or not).
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/pg/event_log/event_log_catalog.hpp"
@@ -41,7 +42,7 @@ int64 newest_committed_position() {
     Relation log = table_open(oids.event_log, AccessShareLock);
     Relation index = index_open(oids.position_index, AccessShareLock);
     Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
-    IndexScanDesc scan = index_beginscan(log, index, snapshot, 0, 0);
+    IndexScanDesc scan = compat::begin_index_scan(log, index, snapshot, 0);
     index_rescan(scan, nullptr, 0, nullptr, 0);
     TupleTableSlot* slot = table_slot_create(log, nullptr);
     int64 newest = 0;

@@ -11,6 +11,7 @@
 // chronicle._execute_as runs one piece of SQL as a given role (the caller, or an object's
 // owner), security-restricted, with a given search_path and its settings undone afterwards:
 // how a definer function creates or drops a user's table with that user's own rights.
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/catalog/metadata_cache.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
@@ -163,7 +164,7 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
 extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
     Oid type = InvalidOid;
     int32 typmod = -1;
-    parseTypeString(text_to_cstring(PG_GETARG_TEXT_PP(0)), &type, &typmod, false);
+    chronicle::pg::compat::parse_type_string(text_to_cstring(PG_GETARG_TEXT_PP(0)), &type, &typmod);
     Datum parts[2] = {Int64GetDatum(type), Int64GetDatum(typmod)};
     PG_RETURN_ARRAYTYPE_P(
         construct_array(parts, 2, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
@@ -201,7 +202,7 @@ extern "C" Datum chronicle_column_type(PG_FUNCTION_ARGS) {
     chronicle::pg::enter_role_context(&context, role, search_path);
     Oid type = InvalidOid;
     int32 typmod = -1;
-    parseTypeString(type_name, &type, &typmod, false);
+    chronicle::pg::compat::parse_type_string(type_name, &type, &typmod);
     char* ddl_name = format_type_with_typemod(type, typmod);
     chronicle::pg::leave_owner_context(&context);
 

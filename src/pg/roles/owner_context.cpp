@@ -1,5 +1,6 @@
 // Entering and leaving an owner context (owner_context.hpp): identity, security
 // restrictions, a GUC nest level and the pinned search_path, set and undone together.
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 
 extern "C" {
@@ -52,8 +53,8 @@ bool check_exit_on_error(bool* newval, void** extra, GucSource source) {
 
 void install_exit_on_error_guard() {
     // PostgreSQL 15 keeps its settings in an array; find exit_on_error there once per process.
-    struct config_generic** settings = get_guc_variables();
-    const int count = GetNumConfigOptions();
+    int count = 0;
+    struct config_generic** settings = compat::guc_variables(&count);
     for (int i = 0; i < count; ++i) {
         if (settings[i]->vartype != PGC_BOOL || strcmp(settings[i]->name, "exit_on_error") != 0) {
             continue;

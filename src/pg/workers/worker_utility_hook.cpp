@@ -3,6 +3,7 @@
 // Without it the launcher would learn of a CREATE EXTENSION only by restarting a worker in
 // every database now and then, and a worker would make DROP DATABASE fail ("database is
 // being accessed by other users") whenever it happened to be connected.
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/workers/worker_utility_hook.hpp"
 
 #include "chronicle/pg/boundary/postgres.hpp"
@@ -73,7 +74,7 @@ const char* option_string(const List* options, const char* name) {
 void make_way_for(const char* name, bool drop) {
     if (name == nullptr) return;
     Oid database = get_database_oid(name, true);
-    if (!OidIsValid(database) || !pg_database_ownercheck(database, GetUserId())) return;
+    if (!OidIsValid(database) || !compat::owns_database(database, GetUserId())) return;
 
     MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
     suspended = lappend_oid(suspended, database);
