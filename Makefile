@@ -30,6 +30,12 @@ EXTRA_CLEAN = results tests/isolation/results regression.* tests/isolation/regre
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+# Supported servers (include/chronicle/pg/boundary/pg_compat.hpp holds what differs): a clear
+# error here rather than a failed compile, or a library another server cannot load.
+PG_MAJOR_VERSION := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+ifeq ($(filter 15 16 17 18,$(PG_MAJOR_VERSION)),)
+$(error chronicle builds against PostgreSQL 15 to 18 (tested: 15 and 18); $(PG_CONFIG) is $(shell $(PG_CONFIG) --version))
+endif
 
 # Debian's PGXS would also compile LLVM bitcode with clang, without our C++ flags.
 override with_llvm = no
