@@ -164,11 +164,11 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
     PG_RETURN_TEXT_P(cstring_to_text(first));
 }
 
-// chronicle._parse_type(type_name text) RETURNS bigint[]: {type oid, typmod} of a type name as
-// the calling role sees it (its search_path, its USAGE). The management functions run it
-// through _execute_as as the caller, then write the type into DDL only as format_type gives
-// it back: the user's text never reaches SQL ("int4 --" is a valid type string to
-// regtype's input, and would comment out the rest of a line).
+// chronicle._parse_type(type_name text) RETURNS bigint[], for databases still at 0.5 (0.6
+// uses _column_type below): {type oid, typmod} of a type name as the calling role sees it (its
+// search_path, its USAGE). The management functions run it through _execute_as as the caller, then
+// write the type into DDL only as format_type gives it back: the user's text never reaches SQL
+// ("int4 --" is a valid type string to regtype's input, and would comment out the rest of a line).
 extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
     Oid type = InvalidOid;
     int32 typmod = -1;
