@@ -85,6 +85,19 @@ SELECT chronicle.category('secfresh-1');
 -- chronicle itself, by OID.
 SELECT has_schema_privilege('chronicle_internal', 'USAGE') AS internal_usage;
 RESET ROLE;
+-- Behind the schema and the EXECUTE grants, the functions that act as another role check for
+-- a superuser themselves: a grant made by mistake still acts as nobody.
+GRANT USAGE ON SCHEMA chronicle_internal TO sec_fresh;
+GRANT EXECUTE ON FUNCTION chronicle_internal._execute_as(regrole, text, text),
+                          chronicle_internal._column_type(regrole, text, text) TO sec_fresh;
+SET ROLE sec_fresh;
+SELECT chronicle_internal._execute_as('postgres', 'pg_catalog', 'ALTER ROLE sec_fresh SUPERUSER');
+SELECT * FROM chronicle_internal._column_type('postgres', 'pg_catalog', 'int4');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA chronicle_internal FROM sec_fresh;
+REVOKE EXECUTE ON FUNCTION chronicle_internal._execute_as(regrole, text, text),
+                           chronicle_internal._column_type(regrole, text, text) FROM sec_fresh;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'sec_fresh';
 -- Nothing was written by the refused calls.
 SELECT chronicle.stream_version('secfresh-1');
 

@@ -89,6 +89,24 @@ ManagementTarget* find_target(FunctionCallInfo fcinfo) {
     return target;
 }
 
+// The functions that act as another role (_execute_as, _column_type) are revoked from
+// PUBLIC; they check here too, so that a grant by mistake is not a way to act as any role.
+void require_superuser_caller(const char* function) {
+    if (!superuser()) {
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied for function chronicle_internal.%s", function),
+                        errdetail("Only chronicle's own functions act as another role.")));
+    }
+}
+
+// The role they act as, which must exist (a regrole argument is only an OID).
+Oid existing_role(Oid role) {
+    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role))) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role %u does not exist", role)));
+    }
+    return role;
+}
+
 }  // namespace
 
 extern "C" Datum chronicle_management_call(PG_FUNCTION_ARGS) {
@@ -115,18 +133,9 @@ extern "C" Datum chronicle_management_call(PG_FUNCTION_ARGS) {
 // chronicle._execute_as(role regrole, search_path text, sql text) RETURNS text: the first
 // column of the last statement's first row, as text (NULL when none).
 extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
-    // Revoked from PUBLIC; checked here too, so that a grant by mistake is not a way to act
-    // as any role.
-    if (!superuser()) {
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("permission denied for function chronicle._execute_as"),
-                        errdetail("Only chronicle's own functions run SQL as another role.")));
-    }
+    require_superuser_caller("_execute_as");
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
-    const Oid role = PG_GETARG_OID(0);
-    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role))) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role %u does not exist", role)));
-    }
+    const Oid role = existing_role(PG_GETARG_OID(0));
     char* search_path = text_to_cstring(PG_GETARG_TEXT_PP(1));
     char* sql = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
@@ -156,11 +165,11 @@ extern "C" Datum chronicle_execute_as(PG_FUNCTION_ARGS) {
     PG_RETURN_TEXT_P(cstring_to_text(first));
 }
 
-// chronicle._parse_type(type_name text) RETURNS bigint[]: {type oid, typmod} of a type name as
-// the calling role sees it (its search_path, its USAGE). The management functions run it
-// through _execute_as as the caller, then write the type into DDL only as format_type gives
-// it back: the user's text never reaches SQL ("int4 --" is a valid type string to
-// regtype's input, and would comment out the rest of a line).
+// chronicle._parse_type(type_name text) RETURNS bigint[], for databases still at 0.5 (0.6
+// uses _column_type below): {type oid, typmod} of a type name as the calling role sees it (its
+// search_path, its USAGE). The management functions run it through _execute_as as the caller, then
+// write the type into DDL only as format_type gives it back: the user's text never reaches SQL
+// ("int4 --" is a valid type string to regtype's input, and would comment out the rest of a line).
 extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
     Oid type = InvalidOid;
     int32 typmod = -1;
@@ -178,16 +187,9 @@ extern "C" Datum chronicle_parse_type(PG_FUNCTION_ARGS) {
 // chronicle_internal is needed by anyone); the caller's text never reaches SQL.
 // (_parse_type above serves databases still at 0.5.)
 extern "C" Datum chronicle_column_type(PG_FUNCTION_ARGS) {
-    if (!superuser()) {
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("permission denied for function _column_type"),
-                        errdetail("Only chronicle's own functions parse types as another role.")));
-    }
+    require_superuser_caller("_column_type");
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
-    const Oid role = PG_GETARG_OID(0);
-    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role))) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role %u does not exist", role)));
-    }
+    const Oid role = existing_role(PG_GETARG_OID(0));
     char* search_path = text_to_cstring(PG_GETARG_TEXT_PP(1));
     char* type_name = text_to_cstring(PG_GETARG_TEXT_PP(2));
     TupleDesc result_type;
