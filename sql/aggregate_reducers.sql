@@ -79,7 +79,7 @@ SET search_path = public;
 SELECT chronicle.define_aggregate('shop_unqualified',
        '{"initial": {"status": "NEW", "total": 0, "items": [], "n": 0}, "reducer": "shop_plpgsql"}');
 RESET search_path;
-SELECT name, reducer, reducer::oid = 'public.shop_sql(jsonb, chronicle.event)'::regprocedure::oid AS is_shop_sql
+SELECT name, reducer, pg_catalog.to_regprocedure(reducer) = 'public.shop_sql(jsonb, chronicle.event)'::regprocedure AS is_shop_sql
   FROM chronicle.aggregates ORDER BY name;
 
 SELECT chronicle.append('shop-1', 'Created', '{"customer": "c-1"}');

@@ -17,6 +17,7 @@
 #include "chronicle/pg/aggregates/reducer_call.hpp"
 #include "chronicle/pg/boundary/text_view.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
+#include "chronicle/pg/catalog/recorded_function.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -106,6 +107,9 @@ struct AsTableOwner {
     // Before ALTER EXTENSION ... UPDATE TO '0.4' the library runs on a catalog without
     // owners: aggregates then belong to nobody, as they did.
     bool has_owner;
+    // From 0.7 a reducer is recorded by identity and owner (recorded_function.hpp), before
+    // as regprocedure.
+    bool records_identity;
 };
 
 AsTableOwner become_table_owner() {
@@ -121,6 +125,7 @@ AsTableOwner become_table_owner() {
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
     saved.has_owner = at_least(metadata.version, 0, 4);
+    saved.records_identity = at_least(metadata.version, 0, 7);
     enter_owner_context(&saved.context, owner, "table", "chronicle.aggregates");
     return saved;
 }
@@ -187,14 +192,33 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
     // them here means no snapshot of the old definition is written after ours commits.
     spi_run("LOCK TABLE chronicle.snapshots IN SHARE ROW EXCLUSIVE MODE", 0, nullptr, nullptr,
             nullptr, SPI_OK_UTILITY);
-    Oid types[6] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, OIDOID, OIDOID};
-    Datum values[6] = {PointerGetDatum(name),
+    // $5 the reducer (its identity from 0.7, else its OID), $6 the caller, $7 the reducer's
+    // owner.
+    Oid types[7] = {
+        TEXTOID, JSONBOID, TEXTOID, INT4OID, caller.records_identity ? Oid{TEXTOID} : Oid{OIDOID},
+        OIDOID,  OIDOID};
+    Datum values[7] = {PointerGetDatum(name),
                        JsonbPGetDatum(definition),
                        category ? PointerGetDatum(category) : (Datum)0,
                        Int32GetDatum(static_cast<int32>(*every)),
                        ObjectIdGetDatum(reducer),
-                       ObjectIdGetDatum(caller.caller)};
-    char nulls[6] = {' ', ' ', category ? ' ' : 'n', ' ', OidIsValid(reducer) ? ' ' : 'n', ' '};
+                       ObjectIdGetDatum(caller.caller),
+                       ObjectIdGetDatum(InvalidOid)};
+    if (OidIsValid(reducer)) {
+        values[6] = ObjectIdGetDatum(function_owner(reducer));
+        if (caller.records_identity) {
+            values[4] = CStringGetTextDatum(recorded_function_identity(reducer));
+        }
+    }
+    const char* reducer_value =
+        caller.records_identity ? "$5, $7::pg_catalog.regrole" : "$5::pg_catalog.regprocedure";
+    char nulls[7] = {' ',
+                     ' ',
+                     category ? ' ' : 'n',
+                     ' ',
+                     OidIsValid(reducer) ? ' ' : 'n',
+                     ' ',
+                     OidIsValid(reducer) ? ' ' : 'n'};
     // A new aggregate is inserted; an existing one, locked, is checked for its owner and then
     // updated. An insert that loses a race with a concurrent define of the same name inserts
     // nothing and goes round again, to find that row and check its owner like any other.
@@ -209,24 +233,20 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
                 2, types, values, nulls, SPI_OK_SELECT);
         if (SPI_processed == 0) {
             // The caller owns what it creates: GetUserId() before become_table_owner.
-            spi_run(
-                caller.has_owner
-                    ? "INSERT INTO chronicle.aggregates "
-                      "(name, definition, category, snapshot_every, revision, reducer, defined_at, "
-                      "owner) "
-                      "VALUES ($1, $2, $3, $4, "
-                      "pg_catalog.nextval('chronicle.aggregate_revision_seq'::pg_catalog.regclass),"
-                      " "
-                      "$5::pg_catalog.regprocedure, pg_catalog.now(), $6::pg_catalog.regrole) "
-                      "ON CONFLICT (name) DO NOTHING"
-                    : "INSERT INTO chronicle.aggregates "
-                      "(name, definition, category, snapshot_every, revision, reducer, defined_at) "
-                      "VALUES ($1, $2, $3, $4, "
-                      "pg_catalog.nextval('chronicle.aggregate_revision_seq'::pg_catalog.regclass),"
-                      " "
-                      "$5::pg_catalog.regprocedure, pg_catalog.now()) "
-                      "ON CONFLICT (name) DO NOTHING",
-                caller.has_owner ? 6 : 5, types, values, nulls, SPI_OK_INSERT);
+            spi_run(psprintf("INSERT INTO chronicle.aggregates "
+                             "(name, definition, category, snapshot_every, revision, %s, "
+                             "defined_at%s) "
+                             "VALUES ($1, $2, $3, $4, "
+                             "pg_catalog.nextval('chronicle.aggregate_revision_seq'::"
+                             "pg_catalog.regclass), %s, pg_catalog.now()%s) "
+                             "ON CONFLICT (name) DO NOTHING",
+                             caller.records_identity ? "reducer, reducer_owner" : "reducer",
+                             caller.has_owner ? ", owner" : "", reducer_value,
+                             caller.has_owner ? ", $6::pg_catalog.regrole" : ""),
+                    caller.records_identity ? 7
+                    : caller.has_owner      ? 6
+                                            : 5,
+                    types, values, nulls, SPI_OK_INSERT);
             if (SPI_processed > 0) break;
             continue;
         }
@@ -255,14 +275,14 @@ extern "C" Datum chronicle_define_aggregate(PG_FUNCTION_ARGS) {
             spi_run("DELETE FROM chronicle.snapshots WHERE revision OPERATOR(pg_catalog.=) $1", 1,
                     revision_type, revision, nullptr, SPI_OK_DELETE);
             // The owner stays: a redefinition by a member or a superuser does not take it.
-            spi_run(
-                "UPDATE chronicle.aggregates SET definition = $2, category = $3, "
-                "snapshot_every = $4, "
-                "revision = pg_catalog.nextval("
-                "'chronicle.aggregate_revision_seq'::pg_catalog.regclass), "
-                "reducer = $5::pg_catalog.regprocedure, defined_at = pg_catalog.now() "
-                "WHERE name OPERATOR(pg_catalog.=) $1",
-                5, types, values, nulls, SPI_OK_UPDATE);
+            spi_run(psprintf("UPDATE chronicle.aggregates SET definition = $2, category = $3, "
+                             "snapshot_every = $4, revision = pg_catalog.nextval("
+                             "'chronicle.aggregate_revision_seq'::pg_catalog.regclass), %s, "
+                             "defined_at = pg_catalog.now() WHERE name OPERATOR(pg_catalog.=) $1",
+                             caller.records_identity
+                                 ? "reducer = $5, reducer_owner = $7::pg_catalog.regrole"
+                                 : "reducer = $5::pg_catalog.regprocedure"),
+                    caller.records_identity ? 7 : 5, types, values, nulls, SPI_OK_UPDATE);
         }
         break;
     }

@@ -8,6 +8,7 @@
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/limits.hpp"
 #include "chronicle/pg/boundary/jsonb_value.hpp"
+#include "chronicle/pg/catalog/recorded_function.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
 
@@ -47,7 +48,8 @@ struct StoredAggregate {
     char* category;  // NULL when none
     int32 snapshot_every;
     int64 revision;
-    Oid reducer;
+    char* reducer_identity;  // NULL when declarative
+    Oid reducer;             // the function; before 0.7 (regprocedure), read as its OID
     Oid owner;
 };
 
@@ -75,13 +77,16 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
     // Read with the latest snapshot, not the statement's: like PostgreSQL's own catalogs,
     // definitions are current whatever the transaction's isolation. An append that waited for
     // a redefinition to commit must see it, or it would snapshot the old definition.
+    // From 0.7 the reducer is recorded by identity and owner (recorded_function.hpp).
+    const bool records_identity = at_least(metadata.version, 0, 7);
+    const char* reducer_columns =
+        records_identity ? "reducer, coalesce(reducer_owner::pg_catalog.oid, 0::pg_catalog.oid)"
+                         : "NULL::pg_catalog.text, "
+                           "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid)";
     SPIPlanPtr plan = SPI_prepare(
-        has_owner ? "SELECT name, definition, category, snapshot_every, revision, "
-                    "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid), "
-                    "owner::pg_catalog.oid FROM chronicle.aggregates"
-                  : "SELECT name, definition, category, snapshot_every, revision, "
-                    "coalesce(reducer::pg_catalog.oid, 0::pg_catalog.oid), 0::pg_catalog.oid "
-                    "FROM chronicle.aggregates",
+        psprintf("SELECT name, definition, category, snapshot_every, revision, %s, %s "
+                 "FROM chronicle.aggregates",
+                 reducer_columns, has_owner ? "owner::pg_catalog.oid" : "0::pg_catalog.oid"),
         0, nullptr);
     if (plan == nullptr)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
@@ -108,9 +113,11 @@ StoredAggregate* read_stored_aggregates(MemoryContext context, uint64* count) {
         rows[i].category = isnull ? nullptr : TextDatumGetCString(category);
         rows[i].snapshot_every = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
         rows[i].revision = DatumGetInt64(SPI_getbinval(tuple, desc, 5, &isnull));
-        rows[i].reducer = DatumGetObjectId(SPI_getbinval(tuple, desc, 6, &isnull));
+        Datum identity = SPI_getbinval(tuple, desc, 6, &isnull);
+        rows[i].reducer_identity = isnull ? nullptr : TextDatumGetCString(identity);
+        rows[i].reducer = DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull));
         rows[i].owner =
-            has_owner ? DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull)) : table_owner;
+            has_owner ? DatumGetObjectId(SPI_getbinval(tuple, desc, 8, &isnull)) : table_owner;
     }
     MemoryContextSwitchTo(spi_context);
     SPI_finish();
@@ -141,8 +148,21 @@ void reload(Cache& fresh) {
         if (row.category) entry->category = std::string(row.category);
         entry->snapshot_every = row.snapshot_every;
         entry->revision = row.revision;
-        entry->reducer = row.reducer;
         entry->owner = row.owner;
+        if (row.reducer_identity) {
+            // Recorded with its owner (0.7): resolved now, and again after any change to
+            // pg_proc (the cache is invalidated then).
+            const char* problem = nullptr;
+            pg_guarded([&] {
+                entry->reducer =
+                    resolve_recorded_function(row.reducer_identity, row.reducer, &problem);
+            });
+            entry->reducer_identity = row.reducer_identity;
+            if (problem) entry->reducer_problem = problem;
+        } else if (OidIsValid(row.reducer)) {
+            entry->reducer = row.reducer;
+            pg_guarded([&] { entry->reducer_identity = recorded_function_identity(row.reducer); });
+        }
         Value definition;
         JsonbRead read = JsonbRead::Found;
         pg_guarded([&] { read = jsonb_to_value(&row.definition->root, definition); });

@@ -8,6 +8,7 @@
 #include "chronicle/core/aggregate_fold.hpp"
 #include "chronicle/core/limits.hpp"
 #include "chronicle/core/snapshot_policy.hpp"
+#include "chronicle/pg/boundary/errcodes.hpp"
 #include "chronicle/core/uuid.hpp"
 #include "chronicle/pg/boundary/jsonb_value.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
@@ -264,6 +265,14 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
         enter_owner_context(&owner, aggregate.owner, "aggregate", aggregate.name.c_str());
         PG_TRY();
         {
+            if (!aggregate.reducer_problem.empty()) {
+                ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
+                                errmsg("the reducer of aggregate \"%s\", %s, cannot be called: %s",
+                                       aggregate.name.c_str(), aggregate.reducer_identity.c_str(),
+                                       aggregate.reducer_problem.c_str()),
+                                errhint("Give the function back its name and owner, or define the "
+                                        "aggregate again with chronicle.define_aggregate.")));
+            }
             reducer_call_begin(&call, aggregate.reducer, initial, aggregate.name.c_str());
             // One guard for the whole loop: nothing here owns C++ memory.
             while (true) {
@@ -301,7 +310,7 @@ FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTa
                     Snapshot snapshot, FoldObserver* observer) {
     MemoryContext result_context = CurrentMemoryContext;
     if (target.bounded && target.max_version <= 0) return FoldResult{false, true, 0, nullptr};
-    return OidIsValid(aggregate.reducer)
+    return aggregate.by_reducer()
                ? fold_by_reducer(aggregate, stream, target, snapshot, observer, result_context)
                : fold_declarative(aggregate, stream, target, snapshot, observer, result_context);
 }

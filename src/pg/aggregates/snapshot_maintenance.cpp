@@ -138,7 +138,7 @@ void take_due_snapshots(text* stream, std::string_view category, int64 old_versi
             const std::vector<std::int64_t> versions =
                 snapshot_versions(old_version, new_version, aggregate->snapshot_every);
             if (versions.empty()) continue;
-            if (OidIsValid(aggregate->reducer)) {
+            if (aggregate->by_reducer()) {
                 snapshot_by_reducer(relations, *aggregate, stream, versions);
             } else {
                 snapshot_declarative(relations, *aggregate, stream, versions);

@@ -107,7 +107,20 @@ void on_relcache_change(Datum, Oid relid) {
 void on_namespace_change(Datum, int, uint32 hash) {
     // Before the first build the hashes are unknown; nothing is cached then either.
     if (!ever_built) return;
-    if (hash == 0 || hash == schema_hash || hash == internal_schema_hash) forget(kEverything);
+    if (hash == 0 || hash == schema_hash || hash == internal_schema_hash) {
+        forget(kEverything);
+    } else {
+        // A renamed schema may hold a recorded reducer (on_function_change).
+        forget(kAggregateDefinitions);
+    }
+}
+
+// Reducers are recorded by identity and resolved when the aggregates are compiled
+// (recorded_function.hpp): any change to pg_proc (a drop, a rename, a new owner, a function
+// taking a recorded name) may change what they resolve to. Such changes are rare next to folds.
+void on_function_change(Datum, int, uint32) {
+    if (!ever_built) return;
+    forget(kAggregateDefinitions);
 }
 
 // chronicle's row of pg_extension: its OID and version; InvalidOid when not installed.
@@ -340,6 +353,7 @@ const EventLogOids& event_log_oids_missing() {
 void register_metadata_cache_invalidation() {
     CacheRegisterRelcacheCallback(on_relcache_change, (Datum)0);
     CacheRegisterSyscacheCallback(NAMESPACENAME, on_namespace_change, (Datum)0);
+    CacheRegisterSyscacheCallback(PROCOID, on_function_change, (Datum)0);
 }
 
 void note_extension_statement() {

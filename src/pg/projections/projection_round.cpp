@@ -33,6 +33,7 @@
 #include "chronicle/pg/boundary/subtransaction.hpp"
 #include "chronicle/pg/workers/worker_settings.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
+#include "chronicle/pg/catalog/recorded_function.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -101,6 +102,9 @@ bool disarm_time_limit() {
 // the installed SQL until ALTER EXTENSION chronicle UPDATE).
 bool catalog_has_failure_columns = false;
 
+// Whether it records handlers by identity and owner (0.7) rather than as regprocedure.
+bool catalog_records_identities = false;
+
 // A projection as the round found it, copied out of SPI into the round's memory.
 struct Job {
     char* name;
@@ -110,7 +114,9 @@ struct Job {
     char* category;  // NULL: every category (handlers)
     Oid table;
     Jsonb* columns;
-    Oid handler;
+    Oid handler;  // InvalidOid when the recorded handler no longer resolves (handler_problem)
+    const char* handler_identity;
+    const char* handler_problem;
     text* category_text;  // the same as text, NULL for every category
     TypeFilter types;     // event_types (inactive when NULL: every type)
     Oid owner;
@@ -165,13 +171,18 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
         catalog_has_failure_columns
             ? "AND (p.retry_at IS NULL OR p.retry_at <= pg_catalog.clock_timestamp()) "
             : "";
+    // The handler: its recorded owner (column 8) and identity (17), or before 0.7 its OID.
+    const char* handler_owner = catalog_records_identities
+                                    ? "coalesce(p.handler_owner::oid, 0::oid)"
+                                    : "coalesce(p.handler::oid, 0::oid)";
+    const char* handler_identity = catalog_records_identities ? "p.handler" : "NULL::text";
     spi_run(psprintf("SELECT p.name, p.kind = 'handler', p.mode = 'async', p.aggregate, "
-                     "p.category, coalesce(p.table_name::oid, 0::oid), p.columns, "
-                     "coalesce(p.handler::oid, 0::oid), p.event_types, p.owner::oid, "
-                     "coalesce(p.rebuild_table::oid, 0::oid), %s"
+                     "p.category, coalesce(p.table_name::oid, 0::oid), p.columns, %s, "
+                     "p.event_types, p.owner::oid, coalesce(p.rebuild_table::oid, 0::oid), "
+                     "%s, %s "
                      "FROM chronicle.projections p WHERE p.state = 'running' "
                      "AND (p.mode = 'async' OR p.rebuild_table IS NOT NULL) %sORDER BY p.name",
-                     failure_columns, due),
+                     handler_owner, failure_columns, handler_identity, due),
             0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
     *count = static_cast<int>(SPI_processed);
     MemoryContext spi = MemoryContextSwitchTo(into);
@@ -203,6 +214,15 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
         job.policy.park_events = DatumGetBool(SPI_getbinval(row, desc, 14, &isnull));
         job.attempts = DatumGetInt32(SPI_getbinval(row, desc, 15, &isnull));
         job.has_parked = DatumGetBool(SPI_getbinval(row, desc, 16, &isnull));
+        value = SPI_getbinval(row, desc, 17, &isnull);
+        if (!isnull) {
+            // Column 8 is the owner the handler had when recorded.
+            job.handler_identity = TextDatumGetCString(value);
+            job.handler =
+                resolve_recorded_function(job.handler_identity, job.handler, &job.handler_problem);
+        } else if (OidIsValid(job.handler)) {
+            job.handler_identity = format_procedure_qualified(job.handler);
+        }
     }
     MemoryContextSwitchTo(spi);
     *wake_in_ms = -1;
@@ -378,6 +398,13 @@ int64 event_position(const std::string& stream, int64 version) {
 // checked here because fmgr calls bypass it; the owner may have lost it since). Before
 // each batch: a GRANT or a fix takes effect at the next one after resume_projection.
 void check_handler(const Job& job) {
+    if (job.handler_problem) {
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_PROJECTION),
+                        errmsg("the handler of projection \"%s\", %s, cannot be called: %s",
+                               job.name, job.handler_identity, job.handler_problem),
+                        errhint("Give the function back its name and owner, or drop the "
+                                "projection and create it again.")));
+    }
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(job.handler));
     if (!HeapTupleIsValid(tuple)) {
         ereport(ERROR,
@@ -882,6 +909,7 @@ RoundResult run_projection_round() {
         core_call([&] {
             pg_guarded([&] {
                 catalog_has_failure_columns = has_failure_columns();
+                catalog_records_identities = at_least(installed_metadata_cache().version, 0, 7);
                 if (SPI_connect() != SPI_OK_CONNECT)
                     ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                                     errmsg_internal("SPI_connect failed")));

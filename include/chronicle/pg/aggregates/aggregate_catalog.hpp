@@ -25,8 +25,14 @@ struct CachedAggregate {
     std::optional<std::string> category;
     std::int64_t snapshot_every = 0;
     std::int64_t revision = 0;
-    Oid reducer = InvalidOid;  // a reducer aggregate's function; InvalidOid when declarative
-    Oid owner = InvalidOid;    // the role its reducer runs as, whoever triggers the fold
+    // A reducer aggregate's function as recorded (recorded_function.hpp); empty when
+    // declarative. `reducer` is what it resolves to now: InvalidOid, with `reducer_problem`
+    // saying why, when it no longer resolves to a function its recorded owner owns.
+    std::string reducer_identity;
+    Oid reducer = InvalidOid;
+    std::string reducer_problem;
+    Oid owner = InvalidOid;  // the role its reducer runs as, whoever triggers the fold
+    bool by_reducer() const { return !reducer_identity.empty(); }
     AggregateDefinition definition;
     std::string broken;  // why the stored definition does not compile, if it does not
 };

@@ -2,7 +2,8 @@
 // is installed here and at which version, its schemas, the OIDs of its relations, and the
 // epochs of the definition caches built on top (compiled aggregates, inline projections).
 //
-// One relcache callback and one syscache callback (pg_namespace) invalidate all of it, as
+// One relcache callback and one syscache callback (pg_namespace) invalidate all of it (and
+// one on pg_proc the compiled aggregates, whose reducers are resolved by name), as
 // pg_duckdb's pgduckdb_metadata_cache.cpp and TimescaleDB's extension.c do. PostgreSQL 15
 // has no syscache on pg_extension, so CREATE/ALTER/DROP EXTENSION chronicle also send a
 // relcache invalidation of pg_extension itself (note_extension_statement, from the utility
