@@ -87,6 +87,21 @@ build_and_install_extension() {
     as_root make -C "$CHRONICLE_ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 }
 
+# install_extension_into PG_CONFIG: builds and installs chronicle into another PostgreSQL
+# besides the one under test (the old side of the pg_upgrade test), from a copy of the tree of
+# its own, so that neither build's objects end up in the other's library.
+install_extension_into() {
+    local other="$1" tree="$CHRONICLE_ROOT/build/tree-for-$(basename "$(dirname "$(dirname "$1")")")"
+    say "Building and installing the extension into $("$other" --version) ($("$other" --bindir))"
+    mkdir -p "$tree"
+    # The copy keeps its own objects between runs (excluded, so neither copied nor deleted):
+    # only what changed is rebuilt.
+    rsync -a --delete --exclude .git --exclude /build --exclude /build-fuzz --exclude '*.o' \
+        --exclude '*.so' --exclude '*.bc' "$CHRONICLE_ROOT/" "$tree/"
+    make -C "$tree" -s -j"$(nproc)" PG_CONFIG="$other" >/dev/null
+    as_root make -C "$tree" -s install PG_CONFIG="$other" >/dev/null
+}
+
 # start_cluster DIR PORT: a throwaway cluster with chronicle preloaded, run by
 # $CHRONICLE_PG_USER, listening on a Unix socket in DIR only.
 start_cluster() {

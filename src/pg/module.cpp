@@ -142,7 +142,10 @@ extern "C" void _PG_init(void) {
         shmem_request_hook = on_shmem_request;
         previous_shmem_startup = shmem_startup_hook;
         shmem_startup_hook = on_shmem_startup;
-        if (max_workers > 0) register_projection_launcher();
+        // Not while pg_upgrade runs the server (binary-upgrade mode): nothing may write to a
+        // database then but pg_upgrade's own restore, and the old cluster must end as it was
+        // dumped. The workers start with the upgraded server's first normal start.
+        if (max_workers > 0 && !IsBinaryUpgrade) register_projection_launcher();
     }
     install_exit_on_error_guard();
     previous_utility_hook = ProcessUtility_hook;
