@@ -755,6 +755,12 @@ BEGIN
             USING ERRCODE = 'CH030',
                   HINT = 'For example: CREATE FUNCTION count_order(e chronicle.event) RETURNS void ...';
     END IF;
+    -- A temporary function is gone with its session, and its schema (pg_temp_N) is another
+    -- session's later: the projection would outlive it and then name somebody else's function.
+    IF f.pronamespace = pg_my_temp_schema() OR pg_is_other_temp_schema(f.pronamespace) THEN
+        RAISE EXCEPTION 'handler % is a temporary function', handler
+            USING ERRCODE = 'CH030', HINT = 'Create the handler in a permanent schema.';
+    END IF;
     IF category IS NOT NULL AND (category = '' OR strpos(category, '-') > 0) THEN
         RAISE EXCEPTION 'invalid category "%"', category
             USING ERRCODE = 'CH030', DETAIL = 'A category is the part of a stream name before its first "-".';

@@ -4,7 +4,7 @@
 -- same name planted by another role after a drop is never run. Renaming, moving or giving the
 -- function away detaches it with a clear error; defining the aggregate again attaches it.
 \set SHOW_CONTEXT never
-SET client_min_messages = warning;
+SET client_min_messages = notice;
 
 CREATE ROLE rf_owner;     -- owns the aggregate, the projection and their functions
 CREATE ROLE rf_attacker;  -- may create functions in schema rf, and records what it ran
@@ -65,6 +65,84 @@ CREATE FUNCTION rf.count_up(state jsonb, e chronicle.event) RETURNS jsonb LANGUA
     SELECT pg_catalog.jsonb_build_object('n', (state->>'n')::int + 10) $$;
 RESET ROLE;
 SELECT chronicle.fold('rf_counter', 'rf-1');
+
+-- Dropped and created again by its own owner under the same name and arguments, but
+-- returning something else: refused at every call (its bytes would be read as jsonb; a void
+-- result would crash the backend), never run.
+DROP FUNCTION rf.count_up(jsonb, chronicle.event);
+SET ROLE rf_owner;
+CREATE FUNCTION rf.count_up(state jsonb, e chronicle.event) RETURNS bytea LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.rf_log VALUES ('WRONG TYPE reducer', current_user);
+    RETURN '\x0100002001000080010000006162'::bytea;
+END $$;
+RESET ROLE;
+SELECT chronicle.fold('rf_counter', 'rf-1');
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION rf.count_up(jsonb, chronicle.event);
+SET ROLE rf_owner;
+CREATE FUNCTION rf.count_up(state jsonb, e chronicle.event) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.rf_log VALUES ('WRONG TYPE reducer', current_user);
+END $$;
+RESET ROLE;
+SELECT chronicle.fold('rf_counter', 'rf-1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS wrong_type_runs FROM public.rf_log WHERE what LIKE 'WRONG TYPE%';
+DROP FUNCTION rf.count_up(jsonb, chronicle.event);
+SET ROLE rf_owner;
+CREATE FUNCTION rf.count_up(state jsonb, e chronicle.event) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT pg_catalog.jsonb_build_object('n', (state->>'n')::int + 10) $$;
+RESET ROLE;
+
+-- Temporary functions cannot be recorded: gone with the session, their schema is another
+-- session's later.
+SET ROLE rf_attacker;
+CREATE FUNCTION pg_temp.temp_count(state jsonb, e chronicle.event) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT state $$;
+CREATE FUNCTION pg_temp.temp_note(e chronicle.event) RETURNS void LANGUAGE sql AS $$ SELECT $$;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION chronicle.define_aggregate(text, jsonb, text, integer),
+                          chronicle.create_handler_projection(text, regprocedure, text, text[])
+    TO rf_attacker;
+SET ROLE rf_attacker;
+-- (The temporary schema's number in the message varies: shown as pg_temp_N.)
+DO $$
+BEGIN
+    PERFORM chronicle.define_aggregate('rf_temp', '{"initial": {}, "reducer": "pg_temp.temp_count"}');
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE '% %', SQLSTATE, regexp_replace(SQLERRM, 'pg_temp_[0-9]+', 'pg_temp_N');
+END $$;
+DO $$
+BEGIN
+    PERFORM chronicle.create_handler_projection('rf_temp_notes', 'pg_temp.temp_note(chronicle.event)');
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE '% %', SQLSTATE, regexp_replace(SQLERRM, 'pg_temp_[0-9]+', 'pg_temp_N');
+END $$;
+DROP FUNCTION pg_temp.temp_count(jsonb, chronicle.event);
+DROP FUNCTION pg_temp.temp_note(chronicle.event);
+RESET ROLE;
+
+-- A reducer in a schema that whoever folds may not use does not stop that role's folds of
+-- other aggregates (reducers are looked up as chronicle's tables' owner, not as the caller):
+-- the attacker takes USAGE on its schema away from everyone.
+CREATE SCHEMA rf_private AUTHORIZATION rf_attacker;
+SET ROLE rf_attacker;
+CREATE FUNCTION rf_private.mine(state jsonb, e chronicle.event) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT state $$;
+SELECT chronicle.define_aggregate('rf_private_agg', '{"initial": {}, "reducer": "rf_private.mine"}');
+REVOKE ALL ON SCHEMA rf_private FROM PUBLIC;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION chronicle.fold(text, text, timestamptz, bigint) TO rf_owner;
+SET ROLE rf_owner;
+SELECT chronicle.fold('rf_counter', 'rf-1');
+RESET ROLE;
+SELECT chronicle.drop_aggregate('rf_private_agg');
+DROP SCHEMA rf_private CASCADE;
+REVOKE ALL ON FUNCTION chronicle.define_aggregate(text, jsonb, text, integer),
+                       chronicle.create_handler_projection(text, regprocedure, text, text[])
+    FROM rf_attacker;
+REVOKE ALL ON FUNCTION chronicle.fold(text, text, timestamptz, bigint) FROM rf_owner;
 
 -- A redefinition records the function and owner of the moment: a reducer another role owns
 -- is accepted knowingly, and recorded with that owner.

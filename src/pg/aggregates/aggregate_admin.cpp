@@ -89,6 +89,14 @@ Oid resolve_reducer(const char* name) {
                                 "jsonb; create it before the aggregate.")));
     }
     check_reducer_signature(function);
+    // A temporary function is gone with its session, and its schema (pg_temp_N) is another
+    // session's later: an aggregate would outlive it and then name somebody else's function.
+    if (isAnyTempNamespace(get_func_namespace(function))) {
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_INVALID_AGGREGATE_DEFINITION),
+                        errmsg("invalid aggregate definition: reducer %s is a temporary function",
+                               format_procedure(function)),
+                        errhint("Create the reducer in a permanent schema.")));
+    }
     if (compat::function_aclcheck(function, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK) {
         aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(function));
     }

@@ -141,6 +141,35 @@ void reload(Cache& fresh) {
         { leave_owner_context(&pinned); }
         PG_END_TRY();
     });
+    // Reducers recorded with their owners (0.7) are resolved now, and again after any change
+    // to pg_proc (the cache is invalidated then). As the owner of chronicle.aggregates, not as
+    // whoever folds: looking a name up needs USAGE on its schema, and one aggregate whose
+    // reducer's schema the caller may not use must not stop every fold of the caller's.
+    struct Resolved {
+        Oid function;
+        const char* problem;
+    };
+    Resolved* resolved = nullptr;
+    pg_guarded([&] {
+        MemoryContext previous = MemoryContextSwitchTo(context);
+        resolved = static_cast<Resolved*>(palloc0(sizeof(Resolved) * (count + 1)));
+        OwnerContext as_owner;
+        enter_owner_context(&as_owner,
+                            aggregates_table_owner(metadata_cache().aggregates.aggregates), "table",
+                            "chronicle.aggregates");
+        PG_TRY();
+        {
+            for (uint64 i = 0; i < count; ++i) {
+                if (rows[i].reducer_identity == nullptr) continue;
+                resolved[i].function = resolve_recorded_function(
+                    rows[i].reducer_identity, rows[i].reducer, &resolved[i].problem);
+            }
+        }
+        PG_FINALLY();
+        { leave_owner_context(&as_owner); }
+        PG_END_TRY();
+        MemoryContextSwitchTo(previous);
+    });
     for (uint64 i = 0; i < count; ++i) {
         const StoredAggregate& row = rows[i];
         auto entry = std::make_shared<CachedAggregate>();
@@ -150,15 +179,9 @@ void reload(Cache& fresh) {
         entry->revision = row.revision;
         entry->owner = row.owner;
         if (row.reducer_identity) {
-            // Recorded with its owner (0.7): resolved now, and again after any change to
-            // pg_proc (the cache is invalidated then).
-            const char* problem = nullptr;
-            pg_guarded([&] {
-                entry->reducer =
-                    resolve_recorded_function(row.reducer_identity, row.reducer, &problem);
-            });
+            entry->reducer = resolved[i].function;
             entry->reducer_identity = row.reducer_identity;
-            if (problem) entry->reducer_problem = problem;
+            if (resolved[i].problem) entry->reducer_problem = resolved[i].problem;
         } else if (OidIsValid(row.reducer)) {
             entry->reducer = row.reducer;
             pg_guarded([&] { entry->reducer_identity = recorded_function_identity(row.reducer); });

@@ -194,6 +194,10 @@ void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const c
                  errhint("Define the aggregate again with chronicle.define_aggregate, "
                          "or drop it.")));
     }
+    // Checked at define time, and again here: a reducer is recorded by name (pg_upgrade keeps no
+    // function OIDs), and its owner may have dropped it and created another of that name and
+    // arguments that returns something else, which would be read as jsonb.
+    check_reducer_signature(function);
     const Oid event_type = event_log_oids().event_type;
     call->function = function;
     call->event_desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(event_type, -1));
