@@ -344,7 +344,7 @@ SELECT chronicle.drop_projection('sec_mal_i');
 SELECT chronicle.drop_projection('sec_mal_h');
 SELECT chronicle.drop_aggregate('sec_mal_agg');
 SELECT chronicle.fold('sec_alice_agg', 'secrole-1');
-SELECT chronicle.wait_for_projection('sec_alice_p', '0');
+SELECT chronicle.wait_for_projection('sec_alice_p', '30 s');
 RESET search_path;
 RESET ROLE;
 -- The superuser, with the attacker's path, appends and folds: no trap runs either.
