@@ -238,6 +238,8 @@ SELECT chronicle.alter_owner('projection', 'sec_alice_p', 'sec_mallory');
 RESET ROLE;
 CREATE ROLE sec_alice_heir;
 GRANT sec_alice_heir TO sec_alice;
+-- The heir writes the projection's table in sec_app (alice could through sec_manager).
+GRANT USAGE ON SCHEMA sec_app TO sec_alice_heir;
 SET ROLE sec_alice;
 SELECT chronicle.alter_owner('projection', 'sec_alice_p', 'sec_alice_heir');
 SELECT chronicle.alter_owner('aggregate', 'sec_alice_agg', 'sec_alice_heir');
