@@ -201,7 +201,8 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
         job.category = isnull ? nullptr : TextDatumGetCString(value);
         job.table = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
         job.columns = DatumGetJsonbPCopy(SPI_getbinval(row, desc, 7, &isnull));
-        job.handler = DatumGetObjectId(SPI_getbinval(row, desc, 8, &isnull));
+        // From 0.7 the handler's recorded owner, before it the handler itself (load_jobs' query).
+        const Oid handler_owner_or_oid = DatumGetObjectId(SPI_getbinval(row, desc, 8, &isnull));
         job.category_text = job.category ? cstring_to_text(job.category) : nullptr;
         value = SPI_getbinval(row, desc, 9, &isnull);
         job.types = type_filter(isnull ? nullptr : DatumGetArrayTypePCopy(value));
@@ -216,11 +217,11 @@ Job* load_jobs(int* count, MemoryContext into, long* wake_in_ms) {
         job.has_parked = DatumGetBool(SPI_getbinval(row, desc, 16, &isnull));
         value = SPI_getbinval(row, desc, 17, &isnull);
         if (!isnull) {
-            // Column 8 is the owner the handler had when recorded.
             job.handler_identity = TextDatumGetCString(value);
-            job.handler =
-                resolve_recorded_function(job.handler_identity, job.handler, &job.handler_problem);
-        } else if (OidIsValid(job.handler)) {
+            job.handler = resolve_recorded_function(job.handler_identity, handler_owner_or_oid,
+                                                    &job.handler_problem);
+        } else if (OidIsValid(handler_owner_or_oid)) {
+            job.handler = handler_owner_or_oid;
             job.handler_identity = format_procedure_qualified(job.handler);
         }
     }
