@@ -1449,10 +1449,11 @@ BEGIN
     RETURN ahead + behind;
 END $$;
 
--- wait_for_events' view of a subscription: its filter and the checkpoint of each member.
+-- wait_for_events' view of a subscription: its filter, the checkpoint of each member, whether
+-- parked events wait to be delivered again, and the parked positions the polls pass by.
 CREATE FUNCTION chronicle_internal._subscription_wait_target(caller regrole, subscription text,
     OUT category text, OUT event_types text[], OUT members integer, OUT positions bigint[],
-    OUT replays boolean)
+    OUT replays boolean, OUT parked bigint[])
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1, true);
@@ -1464,10 +1465,17 @@ BEGIN
                         WHERE cp.subscription = s.name ORDER BY cp.member);
     replays := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p
                         WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NULL);
+    parked := ARRAY(SELECT p.global_position FROM chronicle.subscription_parked_events p
+                     WHERE p.subscription = s.name AND NOT p.replay
+                       AND p.global_position > (SELECT min(x) FROM unnest(positions) AS x)
+                     ORDER BY 1);
 END $$;
+-- Definer: it reads the subscription through _subscription_wait_target, which the caller may
+-- not execute; the caller's rights are checked there, with the caller passed in.
 CREATE FUNCTION chronicle_internal._wait_for_events(caller regrole, caller_path text, subscription text,
                                                     timeout interval)
-    RETURNS boolean AS 'MODULE_PATHNAME', 'chronicle_wait_for_events' LANGUAGE C VOLATILE;
+    RETURNS boolean AS 'MODULE_PATHNAME', 'chronicle_wait_for_events'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 CREATE VIEW chronicle.subscription_status AS
     SELECT s.name, s.owner, s.category, s.event_types, s.members,

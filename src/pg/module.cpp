@@ -19,10 +19,11 @@
 //     projections/inline_projections   wake_worker_at_commit
 //     workers/worker_utility_hook.cpp  extension_created/dropped, database_created, the
 //                                      suspended databases (a list: no bound)
+//     subscriptions/commit_signals.cpp the categories appended to, unlisten_at_commit
 //   per error (boundary/boundary.cpp): the captured error, set and consumed by one
 //     core_call / pg_guarded crossing
 //   per backend, set once: the shared memory pointers (in_flight_positions `shared`,
-//     worker_registry `registry`) at shmem startup; in_flight_positions'
+//     worker_registry `registry`, commit_signals `shared`) at shmem startup; in_flight_positions'
 //     exit_callback_registered; the worker's slot (worker_registry `my_slot`); the launcher's
 //     own lists (projection_launcher.cpp, launcher process only); the time-limit timeout and
 //     its signal flags (projection_round.cpp, worker process only); random_pool.cpp's bytes
@@ -34,6 +35,7 @@
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/projections/inline_projections.hpp"
 #include "chronicle/pg/roles/owner_context.hpp"
+#include "chronicle/pg/subscriptions/commit_signals.hpp"
 #include "chronicle/pg/workers/projection_launcher.hpp"
 #include "chronicle/pg/workers/worker_registry.hpp"
 #include "chronicle/pg/workers/worker_settings.hpp"
@@ -65,12 +67,14 @@ void on_shmem_request() {
     if (previous_shmem_request) previous_shmem_request();
     in_flight_positions_shmem_request();
     worker_registry_shmem_request();
+    commit_signals_shmem_request();
 }
 
 void on_shmem_startup() {
     if (previous_shmem_startup) previous_shmem_startup();
     in_flight_positions_shmem_startup();
     worker_registry_shmem_startup();
+    commit_signals_shmem_startup();
 }
 
 bool is_chronicle_extension_statement(Node* statement) {
@@ -99,6 +103,7 @@ void utility_hook(PlannedStmt* pstmt, const char* query_string, bool read_only_t
     Node* statement = pstmt->utilityStmt;
     // 1. Before the statement: a DROP DATABASE must find the database's worker gone.
     if (preloaded) worker_note_utility_statement(statement);
+    commit_signals_note_utility_statement(statement);
     const bool extension_statement = is_chronicle_extension_statement(statement);
     if (previous_utility_hook) {
         previous_utility_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest,
@@ -117,11 +122,14 @@ void utility_hook(PlannedStmt* pstmt, const char* query_string, bool read_only_t
 //    published position must be cleared before anything wakes a worker (a worker woken
 //    while the position still looked in flight would stop below it and sleep again).
 // 2. inline projections: wake the worker after a projection changed.
-// 3. the workers' utility part (preloaded only): notify the launcher of CREATE/DROP
+// 3. commit signals: NOTIFY at PRE_COMMIT (before PostgreSQL queues the notifications); at
+//    COMMIT, after 1 (the same reason as the worker's), wake wait_for_events.
+// 4. the workers' utility part (preloaded only): notify the launcher of CREATE/DROP
 //    EXTENSION and CREATE DATABASE, and resume the workers sent away.
 void on_xact_event(XactEvent event, void*) {
     in_flight_positions_xact_event(event);
     inline_projections_xact_event(event);
+    commit_signals_xact_event(event);
     if (preloaded) worker_utility_xact_event(event);
 }
 

@@ -8,11 +8,6 @@ extern "C" {
 PG_FUNCTION_INFO_V1(chronicle_read_correlated);
 PG_FUNCTION_INFO_V1(chronicle_load);
 PG_FUNCTION_INFO_V1(chronicle_fold_events);
-PG_FUNCTION_INFO_V1(chronicle_stream_member);
-PG_FUNCTION_INFO_V1(chronicle_head_position);
-PG_FUNCTION_INFO_V1(chronicle_subscription_read);
-PG_FUNCTION_INFO_V1(chronicle_subscription_read_end);
-PG_FUNCTION_INFO_V1(chronicle_wait_for_events);
 }
 
 #define PENDING(name)                                                                     \
@@ -23,8 +18,3 @@ PG_FUNCTION_INFO_V1(chronicle_wait_for_events);
 PENDING(chronicle_read_correlated)
 PENDING(chronicle_load)
 PENDING(chronicle_fold_events)
-PENDING(chronicle_stream_member)
-PENDING(chronicle_head_position)
-PENDING(chronicle_subscription_read)
-PENDING(chronicle_subscription_read_end)
-PENDING(chronicle_wait_for_events)

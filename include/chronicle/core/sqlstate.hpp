@@ -49,6 +49,16 @@ inline constexpr Code kInvalidProjection{"CH030", "invalid projection"};
 inline constexpr Code kUnknownProjection{"CH031", "unknown projection"};
 // A projection of that name exists already.
 inline constexpr Code kProjectionExists{"CH032", "projection already exists"};
+// An invalid subscription definition (name, category, types, start) (raised by PL/pgSQL).
+inline constexpr Code kInvalidSubscription{"CH040", "invalid subscription"};
+// No subscription of that name.
+inline constexpr Code kUnknownSubscription{"CH041", "unknown subscription"};
+// A subscription of that name exists already.
+inline constexpr Code kSubscriptionExists{"CH042", "subscription already exists"};
+// An ack from a member of a consumer group whose size has changed since.
+inline constexpr Code kSubscriptionGroupChanged{"CH043", "subscription group changed"};
+// An ack or park of a position the subscription never delivered.
+inline constexpr Code kPositionNotDelivered{"CH044", "position not delivered"};
 
 // Every code of class CH above, in order; docs/reference.md's table lists exactly these.
 inline constexpr Code kChronicleCodes[] = {
@@ -71,6 +81,11 @@ inline constexpr Code kChronicleCodes[] = {
     kInvalidProjection,
     kUnknownProjection,
     kProjectionExists,
+    kInvalidSubscription,
+    kUnknownSubscription,
+    kSubscriptionExists,
+    kSubscriptionGroupChanged,
+    kPositionNotDelivered,
 };
 
 // Standard codes the core produces itself (the glue uses PostgreSQL's ERRCODE_ names for

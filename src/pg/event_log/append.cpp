@@ -11,6 +11,7 @@
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/event_log/event_log_access.hpp"
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
+#include "chronicle/pg/subscriptions/commit_signals.hpp"
 #include "chronicle/pg/boundary/jsonb_shape.hpp"
 #include "chronicle/pg/event_log/stream_lock.hpp"
 #include "chronicle/pg/projections/inline_projections.hpp"
@@ -143,6 +144,8 @@ int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
     text* category_text =
         cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
     insert_events(event_log, stream, category_text, recorded_at, rows, count);
+    note_appended_category(category.data(), static_cast<int>(category.size()),
+                           rows[count - 1].global_position);
     take_due_snapshots(stream, category, head.version, head.version + count);
     apply_inline_projections(stream, category, head.version + count);
     return head.version + count;

@@ -240,6 +240,12 @@ void end_position_range_scan(PositionRangeScan& range) {
     index_close(range.index, AccessShareLock);
 }
 
+bool written_before(HeapTuple row, Snapshot snapshot) {
+    const TransactionId xmin = HeapTupleHeaderGetXmin(row->t_data);
+    if (TransactionIdIsCurrentTransactionId(xmin)) return true;
+    return !XidInMVCCSnapshot(xmin, snapshot);
+}
+
 EventBatch scan_event_batch(text* category, const TypeFilter& types, int64 after, int64 horizon,
                             int64 limit, Snapshot snapshot, bool with_events) {
     const EventLogOids& oids = event_log_oids();

@@ -54,14 +54,6 @@ void emit(ReturnSetInfo* rsinfo, HeapTuple row, TupleDesc log_desc) {
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-// Whether the transaction that wrote `row` is visible to `snapshot`. The scan runs with a
-// dirty snapshot, so `row` was written by a committed transaction or one still in progress.
-bool written_before(HeapTuple row, Snapshot snapshot) {
-    const TransactionId xmin = HeapTupleHeaderGetXmin(row->t_data);
-    if (TransactionIdIsCurrentTransactionId(xmin)) return true;
-    return !XidInMVCCSnapshot(xmin, snapshot);
-}
-
 }  // namespace
 }  // namespace chronicle::pg
 

@@ -8,6 +8,7 @@
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/boundary/errcodes.hpp"
+#include "chronicle/pg/boundary/timeout.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -105,17 +106,8 @@ extern "C" Datum chronicle_wait_for_projection(PG_FUNCTION_ARGS) {
                         errmsg("wait_for_projection needs a projection name")));
     }
     Datum name = PG_GETARG_DATUM(0);
-    // NULL timeout: the default. A negative one: do not wait, just tell.
-    long timeout_ms = 5000;
-    if (!PG_ARGISNULL(1)) {
-        Interval* timeout = PG_GETARG_INTERVAL_P(1);
-        const double seconds = static_cast<double>(timeout->time) / USECS_PER_SEC +
-                               static_cast<double>(timeout->day) * SECS_PER_DAY +
-                               static_cast<double>(timeout->month) * DAYS_PER_MONTH * SECS_PER_DAY;
-        timeout_ms = seconds <= 0     ? 0
-                     : seconds >= 1e9 ? 1000000000L
-                                      : static_cast<long>(seconds * 1000);
-    }
+    const long timeout_ms =
+        timeout_milliseconds(PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1), 5000);
     const int64 target = newest_committed_position();
     const TimestampTz started = GetCurrentTimestamp();
 

@@ -91,6 +91,11 @@ PositionRangeScan begin_position_range_scan(Relation event_log, const EventLogOi
                                             Snapshot snapshot);
 void end_position_range_scan(PositionRangeScan& range);
 
+// Whether the transaction that wrote `row` is visible to `snapshot` (or is this one). Gap-safe
+// readers scan with a dirty snapshot, so `row` was written by a committed transaction or one
+// still in progress, and stop at the first row this says no to.
+bool written_before(HeapTuple row, Snapshot snapshot);
+
 // The events a projection batch reads: those of `category` (every category when NULL) and
 // of the filter's types, with a position in (after, horizon), in position order, at most
 // `limit`, as `snapshot` sees them (taken after the horizon was read, it sees every event

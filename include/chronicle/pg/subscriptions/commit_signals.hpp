@@ -1,0 +1,46 @@
+// What the commit of a transaction that appended tells those waiting for events outside the
+// projection workers: one NOTIFY per category it wrote to (channel chronicle_<category>, and
+// chronicle_all; payload the highest position it wrote), and a broadcast that wakes every
+// chronicle.wait_for_events.
+//
+// NOTIFY is not free: PostgreSQL serializes the commits of notifying transactions on one
+// lock, held until the commit is flushed. So the notifications are sent only while some
+// session of this database listens on a chronicle_ channel; the utility hook keeps that list
+// in shared memory (one entry per backend). Without shared_preload_libraries there is no
+// list, and every appending commit notifies.
+//
+// Plain C-style code: may raise PostgreSQL errors.
+#pragma once
+
+#include "chronicle/pg/boundary/postgres.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "nodes/nodes.h"
+}
+
+namespace chronicle::pg {
+
+// The shared memory hooks' parts (module.cpp's hooks, when preloaded).
+void commit_signals_shmem_request();
+void commit_signals_shmem_startup();
+
+// From append: this transaction wrote events to `category`, up to `last_position`.
+void note_appended_category(const char* category, int category_length, int64 last_position);
+
+// The transaction callback's part: PRE_COMMIT sends the notifications, COMMIT (after the
+// positions are no longer in flight) wakes the waiters, ABORT forgets.
+void commit_signals_xact_event(XactEvent event);
+
+// The utility hook's part: LISTEN on a chronicle_ channel, UNLISTEN *, DISCARD ALL.
+void commit_signals_note_utility_statement(Node* statement);
+
+// Waiting for the next appending commit of any database (wait_for_events): prepare before
+// checking for events, so that a commit between the check and the sleep is not missed;
+// then sleep at most `timeout_ms`; cancel when done. Without shared memory the sleep is a
+// short nap instead, and the caller checks again.
+void prepare_to_wait_for_appends();
+void wait_for_appends(long timeout_ms);
+void cancel_wait_for_appends();
+
+}  // namespace chronicle::pg
