@@ -242,8 +242,7 @@ BEGIN
     IF s.members <> members THEN
         RAISE EXCEPTION 'subscription "%" has a group of % members now, not %', s.name, s.members, members
             USING ERRCODE = 'CH043',
-                  DETAIL = format('The group changed at %s; this member''s unacknowledged events go to the new group.',
-                                  s.group_changed_at),
+                  DETAIL = 'The group changed: this member''s unacknowledged events go to the new group.',
                   HINT = 'Restart the consumer with the new number of members.';
     END IF;
     RETURN s;
