@@ -55,6 +55,10 @@ CREATE TABLE chronicle.subscriptions (
     consumers        regrole[]   NOT NULL DEFAULT '{}',
     created_at       timestamptz NOT NULL DEFAULT now(),
     group_changed_at timestamptz,
+    -- The group before the last change: its size and its members' checkpoints. An event its
+    -- member had acknowledged is not delivered again by the new group.
+    previous_members     integer,
+    previous_checkpoints bigint[],
     CONSTRAINT subscriptions_pkey PRIMARY KEY (name),
     CONSTRAINT subscriptions_members_check CHECK (members BETWEEN 1 AND 1024),
     CONSTRAINT subscriptions_start_position_check CHECK (start_position >= 0)
@@ -181,10 +185,13 @@ BEGIN
     RETURN s;
 END $$;
 
--- The group of `subscription` becomes `members` members. The hand-over: every new member
--- starts at the lowest checkpoint of the old group, so that no stream's events are lost or
--- reordered (events between it and a stream's old checkpoint come again, in order).
--- Old members' later acks fail (CH043) and roll back their transactions.
+-- The group of `subscription` becomes `members` members (nothing changes if it has that
+-- size already). The hand-over: every new member starts at the lowest checkpoint of the old
+-- group, so that no stream's events are lost or reordered, and passes by the events the old
+-- group's member of their stream had acknowledged (_subscription_passed), so that none is
+-- delivered twice. Old members' later polls and acks fail (CH043) and roll back their
+-- transactions. (Only the last old group is remembered: after two changes in quick
+-- succession, events the group before had acknowledged may come again, in order.)
 CREATE FUNCTION chronicle_internal._subscription_regroup(subscription text, members integer)
     RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -201,6 +208,11 @@ BEGIN
     SELECT min(c.position) INTO handover FROM chronicle.subscription_checkpoints c
      WHERE c.subscription = s.name;
     handover := coalesce(handover, s.start_position);
+    UPDATE chronicle.subscriptions
+       SET previous_members = s.members,
+           previous_checkpoints = ARRAY(SELECT c.position FROM chronicle.subscription_checkpoints c
+                                         WHERE c.subscription = s.name ORDER BY c.member)
+     WHERE name = s.name;
     DELETE FROM chronicle.subscription_checkpoints c WHERE c.subscription = s.name;
     INSERT INTO chronicle.subscription_checkpoints (subscription, member, position, delivered)
     SELECT s.name, m, handover, handover FROM generate_series(0, members - 1) AS m;
@@ -213,8 +225,10 @@ BEGIN
     RETURN s;
 END $$;
 
--- The subscription for a poll or ack of `member` in a group of `members`: a poll with another
--- group size than the current one changes the group; an ack with another one is refused.
+-- The subscription for a poll or ack of `member` in a group of `members`. The group's size
+-- changes only by chronicle.alter_subscription, or with the first poll of a new subscription
+-- nobody has polled or acknowledged yet (so that the first consumers decide it): a member of an old
+-- group that still polls must not take the group back, and its acks are refused (CH043).
 CREATE FUNCTION chronicle_internal._subscription_for_member(caller regrole, subscription text,
                                                             member integer, members integer,
                                                             regroup boolean)
@@ -227,29 +241,44 @@ BEGIN
                         members - 1, members, coalesce(member::text, 'NULL')
             USING ERRCODE = 'CH016';
     END IF;
-    LOOP
-        IF s.members <> members AND regroup THEN
-            -- The strong lock is taken first, not after a weaker one: two members of a new
-            -- group arriving together would otherwise deadlock upgrading their locks.
-            RETURN chronicle_internal._subscription_regroup(s.name, members);
-        END IF;
-        SELECT * INTO s FROM chronicle.subscriptions WHERE name = s.name FOR KEY SHARE;
-        IF NOT FOUND THEN
-            PERFORM chronicle_internal._subscription_not_found(subscription);
-        END IF;
-        EXIT WHEN s.members = members OR NOT regroup;  -- else: changed meanwhile, again
-    END LOOP;
+    IF s.members <> members AND regroup AND s.group_changed_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
+                        WHERE cp.subscription = s.name
+                          AND (cp.last_poll_at IS NOT NULL OR cp.last_ack_at IS NOT NULL)) THEN
+        RETURN chronicle_internal._subscription_regroup(s.name, members);
+    END IF;
+    SELECT * INTO s FROM chronicle.subscriptions WHERE name = s.name FOR KEY SHARE;
+    IF NOT FOUND THEN
+        PERFORM chronicle_internal._subscription_not_found(subscription);
+    END IF;
     IF s.members <> members THEN
-        RAISE EXCEPTION 'subscription "%" has a group of % members now, not %', s.name, s.members, members
+        RAISE EXCEPTION 'subscription "%" has a group of % members, not %', s.name, s.members, members
             USING ERRCODE = 'CH043',
-                  DETAIL = 'The group changed: this member''s unacknowledged events go to the new group.',
-                  HINT = 'Restart the consumer with the new number of members.';
+                  DETAIL = CASE WHEN s.group_changed_at IS NULL THEN 'The group is in use with that size.'
+                                ELSE 'The group changed: this member''s unacknowledged events go to the new group.' END,
+                  HINT = format('Run the consumers with members => %s, or change the group with chronicle.alter_subscription(%L, members => %s).',
+                                s.members, s.name, members);
     END IF;
     RETURN s;
 END $$;
 
+-- chronicle.alter_subscription(name, members): a new size for the consumer group. Waits for
+-- the polls and acks of the old group in flight; its members' later acks fail (CH043).
+CREATE FUNCTION chronicle_internal._alter_subscription(caller regrole, caller_path text, name text,
+                                                       members integer)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, name, coalesce(members, 1), false);
+BEGIN
+    IF members IS NULL THEN
+        RAISE EXCEPTION 'members must not be NULL' USING ERRCODE = 'CH016';
+    END IF;
+    PERFORM chronicle_internal._subscription_regroup(s.name, members);
+END $$;
+
 CREATE FUNCTION chronicle_internal._create_subscription(caller regrole, caller_path text, name text,
-                                                        category text, event_types text[], start_at text)
+                                                        category text, event_types text[], start_at text,
+                                                        members integer)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     start bigint;
@@ -275,14 +304,18 @@ BEGIN
             USING ERRCODE = 'CH040',
                   HINT = 'Give ''beginning'', ''end'', or a global position: the subscription delivers the events after it.';
     END IF;
+    IF members IS NULL OR members < 1 OR members > 1024 THEN
+        RAISE EXCEPTION 'members must be between 1 and 1024, not %', coalesce(members::text, 'NULL')
+            USING ERRCODE = 'CH040';
+    END IF;
     BEGIN
-        INSERT INTO chronicle.subscriptions (name, owner, category, event_types, start_position)
-        VALUES (name, caller, category, event_types, start);
+        INSERT INTO chronicle.subscriptions (name, owner, category, event_types, start_position, members)
+        VALUES (name, caller, category, event_types, start, members);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'subscription "%" already exists', name USING ERRCODE = 'CH042';
     END;
     INSERT INTO chronicle.subscription_checkpoints (subscription, member, position, delivered)
-    VALUES (name, 0, start, start);
+    SELECT name, m, start, start FROM generate_series(0, members - 1) AS m;
 END $$;
 
 CREATE FUNCTION chronicle_internal._drop_subscription(caller regrole, caller_path text, name text)
@@ -319,6 +352,23 @@ BEGIN
     UPDATE chronicle.subscriptions SET consumers = array_remove(consumers, consumer)
      WHERE subscriptions.name = s.name;
 END $$;
+
+-- The positions after `after` that a member of the subscription's group passes by, sorted:
+-- parked events, and events the previous group's member of their stream had acknowledged.
+CREATE FUNCTION chronicle_internal._subscription_passed(s chronicle.subscriptions, after bigint)
+    RETURNS bigint[] LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM (
+        SELECT p.global_position AS x FROM chronicle.subscription_parked_events p
+         WHERE p.subscription = s.name AND NOT p.replay AND p.global_position > after
+        UNION
+        SELECT l.global_position FROM chronicle.event_log l
+         WHERE s.previous_members IS NOT NULL
+           AND l.global_position > after
+           AND l.global_position <= (SELECT max(c) FROM unnest(s.previous_checkpoints) AS c)
+           AND (s.category IS NULL OR l.category = s.category)
+           AND l.global_position <= s.previous_checkpoints[chronicle.stream_member(l.stream, s.previous_members) + 1]
+    ) AS passed
+$$;
 
 CREATE FUNCTION chronicle_internal._poll(caller regrole, caller_path text, subscription text,
                                          max_count integer, member integer, members integer)
@@ -358,9 +408,7 @@ BEGIN
         given := given + 1;
     END LOOP;
     IF given < wanted THEN
-        skip := ARRAY(SELECT p.global_position FROM chronicle.subscription_parked_events p
-                       WHERE p.subscription = s.name AND NOT p.replay AND p.global_position > c.position
-                       ORDER BY 1);
+        skip := chronicle_internal._subscription_passed(s, c.position);
         FOR e IN
             SELECT * FROM chronicle_internal._subscription_read(c.position, wanted - given, s.category,
                                                                 s.event_types, c.member, s.members, skip)
@@ -469,7 +517,7 @@ BEGIN
 END $$;
 
 -- wait_for_events' view of a subscription: its filter, the checkpoint of each member, whether
--- parked events wait to be delivered again, and the parked positions the polls pass by.
+-- parked events wait to be delivered again, and the positions the polls pass by.
 CREATE FUNCTION chronicle_internal._subscription_wait_target(caller regrole, subscription text,
     OUT category text, OUT event_types text[], OUT members integer, OUT positions bigint[],
     OUT replays boolean, OUT parked bigint[])
@@ -484,10 +532,7 @@ BEGIN
                         WHERE cp.subscription = s.name ORDER BY cp.member);
     replays := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p
                         WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NULL);
-    parked := ARRAY(SELECT p.global_position FROM chronicle.subscription_parked_events p
-                     WHERE p.subscription = s.name AND NOT p.replay
-                       AND p.global_position > (SELECT min(x) FROM unnest(positions) AS x)
-                     ORDER BY 1);
+    parked := chronicle_internal._subscription_passed(s, (SELECT min(x) FROM unnest(positions) AS x));
 END $$;
 -- Definer: it reads the subscription through _subscription_wait_target, which the caller may
 -- not execute; the caller's rights are checked there, with the caller passed in.
@@ -536,13 +581,16 @@ CREATE VIEW chronicle.subscription_parked AS
 
 CREATE FUNCTION chronicle.create_subscription(name text, category text DEFAULT NULL,
                                               event_types text[] DEFAULT NULL,
-                                              start_at text DEFAULT 'beginning')
+                                              start_at text DEFAULT 'beginning',
+                                              members integer DEFAULT 1)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.drop_subscription(name text)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.grant_subscription(name text, consumer regrole)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.revoke_subscription(name text, consumer regrole)
+    RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
+CREATE FUNCTION chronicle.alter_subscription(name text, members integer)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.poll(subscription text, max_count integer DEFAULT 100,
                                member integer DEFAULT 0, members integer DEFAULT 1)
@@ -655,14 +703,16 @@ COMMENT ON FUNCTION chronicle.stream_member(text, integer) IS
     'the member of a consumer group of this size that receives the stream (FNV-1a of its name, modulo members)';
 COMMENT ON FUNCTION chronicle.head_position() IS
     'the highest global position a gap-safe reader can pass now: every event at or below it is committed, or never will be';
-COMMENT ON FUNCTION chronicle.create_subscription(text, text, text[], text) IS
-    'create a subscription of the events of a category and types, from the beginning, the end, or after a position';
+COMMENT ON FUNCTION chronicle.create_subscription(text, text, text[], text, integer) IS
+    'create a subscription of the events of a category and types, from the beginning, the end, or after a position, for a group of consumers';
 COMMENT ON FUNCTION chronicle.drop_subscription(text) IS
     'drop a subscription with its checkpoints and parked events';
 COMMENT ON FUNCTION chronicle.grant_subscription(text, regrole) IS
     'let a role (and its members) poll, acknowledge, park, replay and wait on a subscription';
 COMMENT ON FUNCTION chronicle.revoke_subscription(text, regrole) IS
     'take back what chronicle.grant_subscription gave';
+COMMENT ON FUNCTION chronicle.alter_subscription(text, integer) IS
+    'change the size of a subscription''s consumer group: every new member starts at the old group''s lowest checkpoint';
 COMMENT ON FUNCTION chronicle.poll(text, integer, integer, integer) IS
     'the next events of a subscription (or of one member of its group) after the acknowledged position, gap-safe, in position order';
 COMMENT ON FUNCTION chronicle.ack(text, bigint, integer, integer) IS
@@ -689,7 +739,9 @@ COMMENT ON FUNCTION chronicle_internal._subscription_regroup(text, integer) IS
     'internal: changes the size of a subscription''s group, every new member starting at the old group''s lowest checkpoint';
 COMMENT ON FUNCTION chronicle_internal._subscription_for_member(regrole, text, integer, integer, boolean) IS
     'internal: a subscription for a poll or ack of one member, its group changed or the change refused';
-COMMENT ON FUNCTION chronicle_internal._create_subscription(regrole, text, text, text, text[], text) IS
+COMMENT ON FUNCTION chronicle_internal._alter_subscription(regrole, text, text, integer) IS
+    'internal: chronicle.alter_subscription, called with the calling role';
+COMMENT ON FUNCTION chronicle_internal._create_subscription(regrole, text, text, text, text[], text, integer) IS
     'internal: chronicle.create_subscription, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._drop_subscription(regrole, text, text) IS
     'internal: chronicle.drop_subscription, called with the calling role';
@@ -697,6 +749,8 @@ COMMENT ON FUNCTION chronicle_internal._grant_subscription(regrole, text, text, 
     'internal: chronicle.grant_subscription, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._revoke_subscription(regrole, text, text, regrole) IS
     'internal: chronicle.revoke_subscription, called with the calling role';
+COMMENT ON FUNCTION chronicle_internal._subscription_passed(chronicle.subscriptions, bigint) IS
+    'internal: the positions a member of a subscription''s group passes by: parked, or acknowledged by the previous group';
 COMMENT ON FUNCTION chronicle_internal._poll(regrole, text, text, integer, integer, integer) IS
     'internal: chronicle.poll, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._ack(regrole, text, text, bigint, integer, integer) IS
@@ -715,11 +769,13 @@ REVOKE EXECUTE ON FUNCTION chronicle.read_correlated(text),
                            chronicle.load(text, text, timestamptz, bigint),
                            chronicle.fold_events(text, jsonb, jsonb),
                            chronicle.head_position(),
-                           chronicle.create_subscription(text, text, text[], text),
+                           chronicle.create_subscription(text, text, text[], text, integer),
                            chronicle.drop_subscription(text),
                            chronicle.grant_subscription(text, regrole),
                            chronicle.revoke_subscription(text, regrole),
-                           chronicle.poll(text, integer, integer, integer),
+                           chronicle.alter_subscription(text, integer),
+                           chronicle.alter_subscription(text, integer),
+                          chronicle.poll(text, integer, integer, integer),
                            chronicle.ack(text, bigint, integer, integer),
                            chronicle.park(text, bigint, text),
                            chronicle.replay_parked(text),
@@ -729,10 +785,11 @@ GRANT EXECUTE ON FUNCTION chronicle.read_correlated(text),
                           chronicle.load(text, text, timestamptz, bigint),
                           chronicle.fold_events(text, jsonb, jsonb),
                           chronicle.head_position(),
-                          chronicle.create_subscription(text, text, text[], text),
+                          chronicle.create_subscription(text, text, text[], text, integer),
                           chronicle.drop_subscription(text),
                           chronicle.grant_subscription(text, regrole),
                           chronicle.revoke_subscription(text, regrole),
+                          chronicle.alter_subscription(text, integer),
                           chronicle.poll(text, integer, integer, integer),
                           chronicle.ack(text, bigint, integer, integer),
                           chronicle.park(text, bigint, text),
@@ -757,10 +814,12 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer
                            chronicle_internal._subscription_for_consumer(regrole, text, integer, boolean),
                            chronicle_internal._subscription_regroup(text, integer),
                            chronicle_internal._subscription_for_member(regrole, text, integer, integer, boolean),
-                           chronicle_internal._create_subscription(regrole, text, text, text, text[], text),
+                           chronicle_internal._alter_subscription(regrole, text, text, integer),
+                           chronicle_internal._create_subscription(regrole, text, text, text, text[], text, integer),
                            chronicle_internal._drop_subscription(regrole, text, text),
                            chronicle_internal._grant_subscription(regrole, text, text, regrole),
                            chronicle_internal._revoke_subscription(regrole, text, text, regrole),
+                           chronicle_internal._subscription_passed(chronicle.subscriptions, bigint),
                            chronicle_internal._poll(regrole, text, text, integer, integer, integer),
                            chronicle_internal._ack(regrole, text, text, bigint, integer, integer),
                            chronicle_internal._park(regrole, text, text, bigint, text),

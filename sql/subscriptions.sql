@@ -54,6 +54,10 @@ SELECT chronicle.create_subscription('sub_bad', start_at => '-1');
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.create_subscription('sub_bad', start_at => '99999999999999999999');
 \echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.create_subscription('sub_bad', members => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.create_subscription('sub_bad', members => NULL);
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS nothing_created FROM chronicle.subscriptions WHERE name = 'sub_bad';
 
 -- ---------------------------------------------------------------------------------------
@@ -113,8 +117,12 @@ SELECT chronicle.stream_member('order-1', 0);
 SELECT chronicle.stream_member('order-1', 1025);
 \echo :LAST_ERROR_SQLSTATE
 
+-- A group sized at creation.
+SELECT chronicle.create_subscription('sub_pair', category => 'sub_order', members => 2);
+SELECT members, array_length(checkpoints, 1) FROM chronicle.subscription_status WHERE name = 'sub_pair';
+SELECT chronicle.drop_subscription('sub_pair');
 -- Three members: each gets exactly the streams that hash to it, every stream in version
--- order, and together every event once.
+-- order, and together every event once. The first poll of a new subscription sets the size.
 CREATE TEMP TABLE sub_got (member int, pos bigint, stream text, version bigint);
 INSERT INTO sub_got SELECT 0, global_position, stream, stream_version FROM chronicle.poll('sub_orders', 100, member => 0, members => 3);
 INSERT INTO sub_got SELECT 1, global_position, stream, stream_version FROM chronicle.poll('sub_orders', 100, member => 1, members => 3);
@@ -142,20 +150,42 @@ SELECT chronicle.ack('sub_orders', max(pos), member => 2, members => 3) FROM sub
 SELECT member, position - :base AS checkpoint FROM chronicle.subscription_checkpoints
  WHERE subscription = 'sub_orders' ORDER BY member;
 
+-- A group in use changes its size only when asked: a poll with another size is refused.
+SELECT chronicle.poll('sub_orders', member => 0, members => 2);
+\echo :LAST_ERROR_SQLSTATE
 -- Scaling to two members: both start at the lowest checkpoint of the old group (member 1's),
--- so member 1's unacknowledged streams are not lost, and the others' come again, in order.
+-- so member 1's unacknowledged streams are not lost, and pass by what members 0 and 2 had
+-- acknowledged, so nothing comes twice.
+SELECT chronicle.alter_subscription('sub_orders', members => 2);
 TRUNCATE sub_got;
 INSERT INTO sub_got SELECT 0, global_position, stream, stream_version FROM chronicle.poll('sub_orders', 100, member => 0, members => 2);
 SELECT members, checkpoints[1] - :base AS first, checkpoints[2] - :base AS second, group_changed_at IS NOT NULL AS changed
   FROM chronicle.subscription_status WHERE name = 'sub_orders';
 INSERT INTO sub_got SELECT 1, global_position, stream, stream_version FROM chronicle.poll('sub_orders', 100, member => 1, members => 2);
-SELECT count(*) = (SELECT count(*) FROM chronicle.events WHERE category = 'sub_order' AND global_position > :base)
-       AS every_event_again,
+SELECT array_agg(pos ORDER BY pos)
+       = (SELECT array_agg(global_position ORDER BY global_position) FROM chronicle.events
+           WHERE category = 'sub_order' AND global_position > :base
+             AND chronicle.stream_member(stream, 3) = 1) AS exactly_the_unacknowledged,
        bool_and(member = chronicle.stream_member(stream, 2)) AS each_to_its_member
   FROM sub_got;
+SELECT bool_and(in_order) AS versions_in_order FROM (
+    SELECT version = min(version) OVER (PARTITION BY stream) + row_number() OVER (PARTITION BY stream ORDER BY pos) - 1
+           AS in_order FROM sub_got) t;
 -- An old member's ack is refused: its transaction rolls back, its events went to the new group.
 SELECT chronicle.ack('sub_orders', :base + 1, member => 1, members => 3);
 \echo :LAST_ERROR_SQLSTATE
+-- ... and so is its poll: a member of the old group does not take the group back.
+SELECT chronicle.poll('sub_orders', member => 1, members => 3);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.alter_subscription('sub_orders', members => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.alter_subscription('sub_orders', members => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.alter_subscription('sub_nope', members => 2);
+\echo :LAST_ERROR_SQLSTATE
+-- The same size again changes nothing.
+SELECT chronicle.alter_subscription('sub_orders', members => 2);
+SELECT members, checkpoints[1] - :base AS first FROM chronicle.subscription_status WHERE name = 'sub_orders';
 
 -- ---------------------------------------------------------------------------------------
 -- Parking and replay
@@ -234,7 +264,7 @@ SELECT count(*) AS emails, count(DISTINCT pos) AS distinct_emails,
 CREATE ROLE sub_manager;
 CREATE ROLE sub_consumer;
 CREATE ROLE sub_stranger;
-GRANT EXECUTE ON FUNCTION chronicle.create_subscription(text, text, text[], text),
+GRANT EXECUTE ON FUNCTION chronicle.create_subscription(text, text, text[], text, integer),
                           chronicle.drop_subscription(text),
                           chronicle.grant_subscription(text, regrole),
                           chronicle.revoke_subscription(text, regrole)
@@ -243,7 +273,8 @@ GRANT EXECUTE ON FUNCTION chronicle.alter_owner(text, text, regrole) TO sub_stra
 GRANT EXECUTE ON FUNCTION chronicle.poll(text, integer, integer, integer),
                           chronicle.ack(text, bigint, integer, integer),
                           chronicle.park(text, bigint, text),
-                          chronicle.wait_for_events(text, interval)
+                          chronicle.wait_for_events(text, interval),
+                          chronicle.alter_subscription(text, integer)
    TO sub_consumer, sub_stranger;
 -- Nothing of it is PUBLIC's.
 SET ROLE sub_consumer;
@@ -288,12 +319,17 @@ SET ROLE sub_consumer;
 SELECT count(*) > 0 AS polled FROM chronicle.poll('sub_owned');
 SELECT chronicle.ack('sub_owned', (SELECT max(global_position) FROM chronicle.poll('sub_owned')));
 SELECT chronicle.wait_for_events('sub_owned', '0');
+-- A consumer may size the group it works in.
+SELECT chronicle.alter_subscription('sub_owned', 2);
+SELECT chronicle.alter_subscription('sub_owned', 1);
 RESET ROLE;
 -- Another manager can neither poll it nor change it.
 SET ROLE sub_stranger;
 SELECT chronicle.revoke_subscription('sub_owned', 'sub_consumer');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM chronicle.poll('sub_owned');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.alter_subscription('sub_owned', 3);
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 -- Revoked: refused again.
@@ -330,14 +366,15 @@ SELECT count(*) AS nothing_left FROM chronicle.subscription_parked_events WHERE 
 SELECT chronicle.drop_subscription('sub_park');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE sub_emails;
-REVOKE ALL ON FUNCTION chronicle.create_subscription(text, text, text[], text),
+REVOKE ALL ON FUNCTION chronicle.create_subscription(text, text, text[], text, integer),
                        chronicle.drop_subscription(text),
                        chronicle.grant_subscription(text, regrole),
                        chronicle.revoke_subscription(text, regrole),
                        chronicle.poll(text, integer, integer, integer),
                        chronicle.ack(text, bigint, integer, integer),
                        chronicle.park(text, bigint, text),
-                       chronicle.wait_for_events(text, interval)
+                       chronicle.wait_for_events(text, interval),
+                       chronicle.alter_subscription(text, integer)
   FROM sub_manager, sub_consumer, sub_stranger;
 REVOKE ALL ON FUNCTION chronicle.alter_owner(text, text, regrole) FROM sub_stranger;
 DROP ROLE sub_manager, sub_consumer, sub_stranger;
