@@ -6,8 +6,6 @@
 extern "C" {
 #include "fmgr.h"
 PG_FUNCTION_INFO_V1(chronicle_read_correlated);
-PG_FUNCTION_INFO_V1(chronicle_load);
-PG_FUNCTION_INFO_V1(chronicle_fold_events);
 PG_FUNCTION_INFO_V1(chronicle_stream_member);
 PG_FUNCTION_INFO_V1(chronicle_head_position);
 PG_FUNCTION_INFO_V1(chronicle_subscription_read);
@@ -21,8 +19,6 @@ PG_FUNCTION_INFO_V1(chronicle_wait_for_events);
         PG_RETURN_NULL();                                                                 \
     }
 PENDING(chronicle_read_correlated)
-PENDING(chronicle_load)
-PENDING(chronicle_fold_events)
 PENDING(chronicle_stream_member)
 PENDING(chronicle_head_position)
 PENDING(chronicle_subscription_read)
