@@ -26,10 +26,12 @@ struct Step {
     StateSize& size;
 
     [[noreturn]] void fail(const std::string& what) const {
+        const std::string of = event.in_stream()
+                                   ? " of stream \"" + std::string(event.stream()) + "\""
+                                   : std::string(" of the events given");
         throw Error(ErrorKind::FoldFailed,
                     "aggregate \"" + std::string(aggregate) + "\" cannot apply event " +
-                        std::to_string(event.version()) + " of stream \"" +
-                        std::string(event.stream()) + "\" (" + std::string(event.type()) +
+                        std::to_string(event.version()) + of + " (" + std::string(event.type()) +
                         "): operation " + std::to_string(op.number) + ", " +
                         operation_name(op.kind) + " at " + op.target_text + ": " + what);
     }
@@ -62,10 +64,11 @@ struct Step {
                         out = Value(event.type());
                         return true;
                     case EventField::Stream:
-                        out = Value(event.stream());
+                        out = event.in_stream() ? Value(event.stream()) : Value();
                         return true;
                     case EventField::Version:
-                        out = Value(static_cast<long long>(event.version()));
+                        out = event.version_known() ? Value(static_cast<long long>(event.version()))
+                                                    : Value();
                         return true;
                     default:
                         event.field(source.field, out);

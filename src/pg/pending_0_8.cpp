@@ -6,8 +6,6 @@
 extern "C" {
 #include "fmgr.h"
 PG_FUNCTION_INFO_V1(chronicle_read_correlated);
-PG_FUNCTION_INFO_V1(chronicle_load);
-PG_FUNCTION_INFO_V1(chronicle_fold_events);
 }
 
 #define PENDING(name)                                                                     \
@@ -16,5 +14,3 @@ PG_FUNCTION_INFO_V1(chronicle_fold_events);
         PG_RETURN_NULL();                                                                 \
     }
 PENDING(chronicle_read_correlated)
-PENDING(chronicle_load)
-PENDING(chronicle_fold_events)

@@ -61,6 +61,23 @@ like(
 	$standby->safe_psql('postgres', "SELECT chronicle.fold('order', 'order-1')"),
 	qr/"total": 60\.0,/,
 	'the folded total is exact (1.5 + 2.5 + ... + 10.5 = 60.0)');
+# load and fold_events write nothing either.
+is( $standby->safe_psql(
+		'postgres', q{
+	SELECT count(*) FILTER (WHERE (l.state, l.version) IS DISTINCT FROM
+	                              (chronicle.fold('order', 'order-1', at_version => v),
+	                               CASE WHEN v <= 11 THEN v ELSE 0 END))
+	  FROM generate_series(0, 12) v, chronicle.load('order', 'order-1', at_version => v) l}),
+	'0',
+	'on the standby, load returns fold\'s state and the version it is at (0 past the end)');
+is( $standby->safe_psql('postgres', "SELECT version FROM chronicle.load('order', 'order-1')"),
+	'11', 'load on the standby: the stream\'s version');
+is( $standby->safe_psql(
+		'postgres', q{
+	SELECT chronicle.fold_events('order', '[{"type": "ItemAdded", "data": {"sku": "a", "price": 2}},
+	                                        {"type": "OrderPaid", "data": {}}]')}),
+	'{"items": ["a"], "total": 2, "status": "PAID"}',
+	'fold_events works on the standby');
 
 # A redefinition on the primary is seen by the standby's backends, old snapshots unused.
 my $session = $standby->background_psql('postgres');

@@ -68,9 +68,14 @@ class MemoryEvent final : public EventView {
     std::string id_ = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
     std::string recorded_at_ = "2026-11-26T01:18:03.123456+00:00";
 
+    bool in_stream_ = true;
+    bool version_known_ = true;
+
     std::string_view type() const override { return type_; }
     std::string_view stream() const override { return stream_; }
     std::int64_t version() const override { return version_; }
+    bool in_stream() const override { return in_stream_; }
+    bool version_known() const override { return version_known_; }
 
     bool data_at(const Path& path, Value& out) const override { return copy(data_, path, out); }
 
@@ -304,6 +309,33 @@ TEST(AggregateFoldSetTest, EventFields) {
         fold.text(),
         R"({"at":"2026-01-02T03:04:05.000006+00:00","id":"11111111-2222-4333-8444-555555555555",)"
         R"("position":9876543210,"stream":"order-42","type":"E","version":1})");
+}
+
+// chronicle.fold_events folds events that are in no stream, and onto a given state at an
+// unknown version: the fields it cannot know read null, and errors name the event's place.
+TEST(AggregateFoldSetTest, EventFieldsOfEventsInNoStream) {
+    const std::string ops = def(R"(
+        {"set": "stream", "event": "stream"}, {"set": "version", "event": "version"},
+        {"add": "n", "from": "n"})");
+    Fold fold(ops);
+    MemoryEvent event = fold.next("E");
+    event.in_stream_ = false;
+    event.data_ = json(R"({"n": 1})");
+    fold.apply_event_view(event);
+    EXPECT_EQ(fold.text(), R"({"n":1,"stream":null,"version":1})");
+    event.version_known_ = false;
+    event.version_ = 2;
+    fold.apply_event_view(event);
+    EXPECT_EQ(fold.text(), R"({"n":2,"stream":null,"version":null})");
+    event.data_ = json(R"({"n": "x"})");
+    event.version_ = 3;
+    const Error e = capture_error([&] { fold.apply_event_view(event); });
+    EXPECT_EQ(e.kind(), ErrorKind::FoldFailed);
+    EXPECT_EQ(
+        std::string(e.what()).rfind(
+            R"(aggregate "orders" cannot apply event 3 of the events given (E): operation 3)", 0),
+        0u)
+        << e.what();
 }
 
 TEST(AggregateFoldSetTest, Metadata) {

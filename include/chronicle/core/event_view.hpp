@@ -29,6 +29,13 @@ class EventView {
     // recorded_at (a string, ISO 8601 in UTC: "2026-11-26T01:18:03.123456+00:00").
     virtual void field(EventField field, Value& out) const = 0;
 
+    // An event folded without the event store (chronicle.fold_events) is in no stream:
+    // {"event": "stream"} reads null, and version() is only its place among the events
+    // folded, named in errors. When that place is not its version either (events folded
+    // onto a given state, whose version is unknown), {"event": "version"} reads null too.
+    virtual bool in_stream() const { return true; }
+    virtual bool version_known() const { return true; }
+
   protected:
     // Not virtual: views are never owned through this interface, and the glue's view must
     // stay trivially destructible (see pg/boundary/boundary.hpp).

@@ -1,10 +1,10 @@
 // SQL entry points of aggregate folding: chronicle.fold and chronicle.history.
-#include <optional>
 
 #include "chronicle/core/aggregate_definition.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/stream_name.hpp"
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
+#include "chronicle/pg/aggregates/fold_arguments.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
 #include "chronicle/pg/aggregates/fold_runner.hpp"
 #include "chronicle/pg/boundary/pg_guard.hpp"
@@ -51,29 +51,14 @@ using chronicle::pg::core_call;
 
 extern "C" Datum chronicle_fold(PG_FUNCTION_ARGS) {
     using namespace chronicle::pg;
-    text* aggregate = text_arg(fcinfo, 0);
-    text* stream = text_arg(fcinfo, 1);
-    FoldTarget target;
-    target.has_as_of = !PG_ARGISNULL(2);
-    if (target.has_as_of) target.as_of = PG_GETARG_TIMESTAMPTZ(2);
-    const std::optional<int64> at_version =
-        PG_ARGISNULL(3) ? std::nullopt : std::optional<int64>(PG_GETARG_INT64(3));
-    if (at_version) {
-        target.bounded = true;
-        target.max_version = *at_version;
-    }
+    const FoldArguments arguments = read_fold_arguments(fcinfo);
     Snapshot snapshot = GetActiveSnapshot();
 
     Jsonb* state = core_call([&]() -> Jsonb* {
-        chronicle::validate_aggregate_name(optional_view(aggregate));
-        chronicle::validate_stream_name(optional_view(stream));
-        if (at_version && *at_version < 0) {
-            throw chronicle::Error(
-                chronicle::ErrorKind::InvalidArgument,
-                "at_version must be 0 or more, not " + std::to_string(*at_version));
-        }
-        AggregateRef found = find_aggregate(view_of(aggregate));
-        const FoldResult result = run_fold(*found, stream, target, snapshot, nullptr);
+        check_fold_arguments(arguments);
+        AggregateRef found = find_aggregate(view_of(arguments.aggregate));
+        const FoldResult result =
+            run_fold(*found, arguments.stream, arguments.target, snapshot, nullptr);
         return result.has_state && result.reached ? result.state : nullptr;
     });
     if (!state) PG_RETURN_NULL();

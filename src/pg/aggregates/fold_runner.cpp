@@ -265,14 +265,7 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
         enter_owner_context(&owner, aggregate.owner, "aggregate", aggregate.name.c_str());
         PG_TRY();
         {
-            if (!aggregate.reducer_problem.empty()) {
-                ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
-                                errmsg("the reducer of aggregate \"%s\", %s, cannot be called: %s",
-                                       aggregate.name.c_str(), aggregate.reducer_identity.c_str(),
-                                       aggregate.reducer_problem.c_str()),
-                                errhint("Give the function back its name and owner, or define the "
-                                        "aggregate again with chronicle.define_aggregate.")));
-            }
+            raise_if_reducer_unresolved(aggregate);
             reducer_call_begin(&call, aggregate.reducer, initial, aggregate.name.c_str());
             // One guard for the whole loop: nothing here owns C++ memory.
             while (true) {
@@ -305,6 +298,16 @@ FoldResult fold_by_reducer(const CachedAggregate& aggregate, text* stream, const
 }
 
 }  // namespace
+
+void raise_if_reducer_unresolved(const CachedAggregate& aggregate) {
+    if (aggregate.reducer_problem.empty()) return;
+    ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
+                    errmsg("the reducer of aggregate \"%s\", %s, cannot be called: %s",
+                           aggregate.name.c_str(), aggregate.reducer_identity.c_str(),
+                           aggregate.reducer_problem.c_str()),
+                    errhint("Give the function back its name and owner, or define the "
+                            "aggregate again with chronicle.define_aggregate.")));
+}
 
 FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
                     Snapshot snapshot, FoldObserver* observer) {

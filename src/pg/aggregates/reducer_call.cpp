@@ -58,13 +58,19 @@ constexpr Size kGarbageBytes = 256 * 1024;
 
 struct ReducerErrorContext {
     const char* aggregate;
-    const char* stream;
+    const char* stream;  // NULL: events given to fold_events, numbered by their place
     int64 version;
     Oid function;
 };
 
 void reducer_error_context(void* arg) {
     const ReducerErrorContext* where = static_cast<const ReducerErrorContext*>(arg);
+    if (where->stream == nullptr) {
+        errcontext("reducer %s of aggregate \"%s\", applying event %lld of the events given",
+                   format_procedure(where->function), where->aggregate,
+                   static_cast<long long>(where->version));
+        return;
+    }
     errcontext("reducer %s of aggregate \"%s\", applying event %lld of stream \"%s\"",
                format_procedure(where->function), where->aggregate,
                static_cast<long long>(where->version), where->stream);
@@ -234,7 +240,19 @@ void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const c
 
 void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregate,
                         const char* stream) {
-    ReducerErrorContext where{aggregate, stream, row->version, call->function};
+    MemoryContext caller = MemoryContextSwitchTo(call->econtext->ecxt_per_tuple_memory);
+    Datum values[kEventTypeColumnCount];
+    bool nulls[kEventTypeColumnCount];
+    for (int i = 0; i < kEventTypeColumnCount; ++i) {
+        values[i] = stream_scan_column(row, kEventTypeColumnInLog[i], &nulls[i]);
+    }
+    MemoryContextSwitchTo(caller);
+    reducer_call_apply_values(call, values, nulls, row->version, aggregate, stream);
+}
+
+void reducer_call_apply_values(ReducerCall* call, const Datum* values, const bool* nulls,
+                               int64 number, const char* aggregate, const char* stream) {
+    ReducerErrorContext where{aggregate, stream, number, call->function};
     ErrorContextCallback callback;
     callback.callback = reducer_error_context;
     callback.arg = &where;
@@ -243,12 +261,8 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
 
     MemoryContext per_event = call->econtext->ecxt_per_tuple_memory;
     MemoryContext caller = MemoryContextSwitchTo(per_event);
-    Datum values[kEventTypeColumnCount];
-    bool nulls[kEventTypeColumnCount];
-    for (int i = 0; i < kEventTypeColumnCount; ++i) {
-        values[i] = stream_scan_column(row, kEventTypeColumnInLog[i], &nulls[i]);
-    }
-    HeapTuple event = heap_form_tuple(call->event_desc, values, nulls);
+    HeapTuple event =
+        heap_form_tuple(call->event_desc, const_cast<Datum*>(values), const_cast<bool*>(nulls));
     Assert(HeapTupleHeaderGetTypeId(event->t_data) == call->event_desc->tdtypeid);
 
     call->params->params[0].value = call->state;
@@ -264,12 +278,21 @@ void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregat
     const int nest = call->nest_per_call ? begin_user_call() : 0;
     Datum result = ExecEvalExpr(call->expression, call->econtext, &isnull);
     if (call->nest_per_call) end_user_call(nest);
+    if (isnull && stream == nullptr) {
+        ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
+                        errmsg("reducer %s of aggregate \"%s\" returned NULL for event %lld of "
+                               "the events given",
+                               format_procedure(call->function), aggregate,
+                               static_cast<long long>(number)),
+                        errhint("A reducer returns the new state as jsonb; return 'null'::jsonb "
+                                "for a JSON null.")));
+    }
     if (isnull) {
         ereport(ERROR, (errcode(ERRCODE_CHRONICLE_REDUCER_FAILED),
                         errmsg("reducer %s of aggregate \"%s\" returned NULL for event %lld of "
                                "stream \"%s\"",
                                format_procedure(call->function), aggregate,
-                               static_cast<long long>(row->version), stream),
+                               static_cast<long long>(number), stream),
                         errhint("A reducer returns the new state as jsonb; return 'null'::jsonb "
                                 "for a JSON null.")));
     }

@@ -53,6 +53,11 @@ struct FoldResult {
     Jsonb* state;    // palloc'd in the caller's memory context
 };
 
+// Plain C-style (raises): the CH023 error of a reducer aggregate whose recorded function no
+// longer resolves to one its recorded owner owns (CachedAggregate::reducer_problem). Every
+// reducer fold raises it, in the owner's context, before planning the call.
+void raise_if_reducer_unresolved(const CachedAggregate& aggregate);
+
 FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
                     Snapshot snapshot, FoldObserver* observer);
 

@@ -41,6 +41,13 @@ void reducer_call_begin(ReducerCall* call, Oid function, Jsonb* initial, const c
 void reducer_call_apply(ReducerCall* call, StreamScan* row, const char* aggregate,
                         const char* stream);
 
+// The same for an event that is not read from the log (fold_events): `values` and `nulls`
+// are chronicle.event's kEventTypeColumnCount columns, in its order, valid until the call
+// returns. `number` is the event's version, named in errors with `stream`; a NULL `stream`
+// names it as the `number`th of the events given.
+void reducer_call_apply_values(ReducerCall* call, const Datum* values, const bool* nulls,
+                               int64 number, const char* aggregate, const char* stream);
+
 inline Jsonb* reducer_call_state(const ReducerCall* call) {
     return DatumGetJsonbP(call->state);
 }
