@@ -368,7 +368,7 @@ SELECT chronicle.fold_events('lfe_null', '[{"type": "Ok", "data": {}}]');
 ------------------------------------------------------------------------------------------
 -- Clean up: events cannot be deleted, so the extension is created afresh for the next file.
 ------------------------------------------------------------------------------------------
-SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates) d;
+SELECT count(*) AS dropped FROM (SELECT chronicle.drop_aggregate(name) FROM chronicle.aggregates WHERE name LIKE 'lfe\_%') d;
 REVOKE USAGE ON SCHEMA chronicle FROM regress_lfe_owner, regress_lfe_caller, regress_lfe_nobody;
 DROP FUNCTION public.lfe_echo(jsonb, chronicle.event), public.lfe_boom(jsonb, chronicle.event);
 DROP SCHEMA lfe CASCADE;

@@ -72,8 +72,9 @@ SELECT global_position - :base AS pos, stream FROM chronicle.poll('sub_all_paid'
 -- An older position is a no-op; a position never delivered is CH044, and changes nothing.
 SELECT chronicle.ack('sub_all_paid', :base + 7);
 SELECT position - :base AS checkpoint FROM chronicle.subscription_checkpoints WHERE subscription = 'sub_all_paid';
+\set VERBOSITY sqlstate
 SELECT chronicle.ack('sub_all_paid', :base + 13);
-\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 SELECT chronicle.ack('sub_all_paid', -1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.ack('sub_all_paid', NULL);
@@ -203,8 +204,9 @@ SELECT subscription, global_position - :base AS pos, stream, event_type, reason,
   FROM chronicle.subscription_parked WHERE subscription = 'sub_park';
 SELECT parked, replaying FROM chronicle.subscription_status WHERE name = 'sub_park';
 -- Parking what was never delivered, or no event, is refused.
+\set VERBOSITY sqlstate
 SELECT chronicle.park('sub_park', :base + 12, 'not yet delivered');
-\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 SELECT chronicle.park('sub_park', -5, 'no such event');
 \echo :LAST_ERROR_SQLSTATE
 -- Replay: delivered again, first, until acknowledged.
