@@ -65,6 +65,27 @@ my $folds_sql = q{SELECT chronicle.fold('order_state', 'order-1'), chronicle.fol
 my $source_aggregates = $node->safe_psql('source', $aggregates_sql);
 my $source_folds = $node->safe_psql('source', $folds_sql);
 
+# Subscriptions are configuration and state: definitions, a resized group's checkpoints, parked
+# events and grants are dumped and restored (the tables reference each other: restored in order).
+$node->safe_psql(
+	'source', q{
+	CREATE ROLE dump_consumer;
+	SELECT chronicle.create_subscription('billing', category => 'order');
+	SELECT count(*) FROM chronicle.poll('billing', 2);
+	SELECT chronicle.ack('billing', 1);
+	SELECT chronicle.park('billing', 2, 'refused');
+	SELECT chronicle.alter_subscription('billing', 2);
+	SELECT chronicle.grant_subscription('billing', 'dump_consumer');});
+my $subscriptions_sql = q{
+	SELECT s.name, s.owner, s.category, s.members, s.consumers, s.start_position,
+	       s.previous_members, s.previous_checkpoints,
+	       (SELECT array_agg(c.member || ':' || c.position || ':' || c.delivered ORDER BY c.member)
+	          FROM chronicle.subscription_checkpoints c WHERE c.subscription = s.name),
+	       (SELECT array_agg(p.global_position || ':' || p.reason ORDER BY p.global_position)
+	          FROM chronicle.subscription_parked_events p WHERE p.subscription = s.name)
+	  FROM chronicle.subscriptions s ORDER BY s.name};
+my $source_subscriptions = $node->safe_psql('source', $subscriptions_sql);
+
 # --- dump and restore into a new database -------------------------------------------------
 
 my $dump = $node->basedir . '/source.dump';
@@ -86,6 +107,17 @@ is( $node->safe_psql(
 
 is($node->safe_psql('target', $aggregates_sql),
 	$source_aggregates, 'aggregate definitions are restored with their revisions and reducers');
+is($node->safe_psql('target', $subscriptions_sql), $source_subscriptions,
+	'subscriptions, their checkpoints, parked events and consumers are restored');
+is( $node->safe_psql(
+		'target', q{SELECT string_agg(global_position::text, ',' ORDER BY global_position)
+	  FROM (SELECT * FROM chronicle.poll('billing', 100, 0, 2)
+	        UNION ALL SELECT * FROM chronicle.poll('billing', 100, 1, 2)) e}),
+	$node->safe_psql(
+		'source', q{SELECT string_agg(global_position::text, ',' ORDER BY global_position)
+	  FROM (SELECT * FROM chronicle.poll('billing', 100, 0, 2)
+	        UNION ALL SELECT * FROM chronicle.poll('billing', 100, 1, 2)) e}),
+	'and the restored subscription delivers what the source delivers');
 is($node->safe_psql('target', $folds_sql), $source_folds,
 	'declarative and reducer folds give the same states after the restore');
 
@@ -133,6 +165,9 @@ is($node->safe_psql('target', q{SELECT chronicle.fold('order_state', 'order-1')}
 is($node->safe_psql('source', q{SELECT chronicle.append('order-1', 'Closed', '{}', expected_version => 3)}),
 	'4', 'the source continues independently');
 
+$node->safe_psql('source', 'SELECT chronicle.drop_subscription(\'billing\')');
+$node->safe_psql('target', 'SELECT chronicle.drop_subscription(\'billing\')');
+$node->safe_psql('postgres', 'DROP ROLE dump_consumer');
 $node->stop;
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal|PANIC/, 'no crash in the server log');
