@@ -517,27 +517,47 @@ BEGIN
 END $$;
 
 -- wait_for_events' view of a subscription: its filter, the checkpoint of each member, whether
--- parked events wait to be delivered again, and the positions the polls pass by.
+-- parked events wait to be delivered again (to `member`, when given), and the positions the
+-- polls pass by. Reads without locking: the wait must not hold alter_subscription back.
 CREATE FUNCTION chronicle_internal._subscription_wait_target(caller regrole, subscription text,
-    OUT category text, OUT event_types text[], OUT members integer, OUT positions bigint[],
+    member integer, members integer,
+    OUT category text, OUT event_types text[], OUT group_size integer, OUT positions bigint[],
     OUT replays boolean, OUT parked bigint[])
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1, true);
+    s chronicle.subscriptions :=
+        chronicle_internal._subscription_for_consumer(caller, subscription, coalesce(members, 1), false);
 BEGIN
+    IF member IS NOT NULL OR members IS NOT NULL THEN
+        IF member IS NULL OR members IS NULL THEN
+            RAISE EXCEPTION 'member and members go together'
+                USING ERRCODE = 'CH016', HINT = 'Give both, or neither to wait for any member''s events.';
+        END IF;
+        IF member < 0 OR member >= members THEN
+            RAISE EXCEPTION 'member must be between 0 and % for a group of % members, not %',
+                            members - 1, members, member
+                USING ERRCODE = 'CH016';
+        END IF;
+        IF s.members <> members THEN
+            RAISE EXCEPTION 'subscription "%" has a group of % members, not %', s.name, s.members, members
+                USING ERRCODE = 'CH043';
+        END IF;
+    END IF;
     category := s.category;
     event_types := s.event_types;
-    members := s.members;
+    group_size := s.members;
     positions := ARRAY(SELECT cp.position FROM chronicle.subscription_checkpoints cp
                         WHERE cp.subscription = s.name ORDER BY cp.member);
     replays := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p
-                        WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NULL);
+                         JOIN chronicle.event_log l ON l.global_position = p.global_position
+                        WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NULL
+                          AND (member IS NULL OR chronicle.stream_member(l.stream, s.members) = member));
     parked := chronicle_internal._subscription_passed(s, (SELECT min(x) FROM unnest(positions) AS x));
 END $$;
 -- Definer: it reads the subscription through _subscription_wait_target, which the caller may
 -- not execute; the caller's rights are checked there, with the caller passed in.
 CREATE FUNCTION chronicle_internal._wait_for_events(caller regrole, caller_path text, subscription text,
-                                                    timeout interval)
+                                                    timeout interval, member integer, members integer)
     RETURNS boolean AS 'MODULE_PATHNAME', 'chronicle_wait_for_events'
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
@@ -603,7 +623,8 @@ CREATE FUNCTION chronicle.park(subscription text, "position" bigint, reason text
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.replay_parked(subscription text)
     RETURNS bigint AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
-CREATE FUNCTION chronicle.wait_for_events(subscription text, timeout interval DEFAULT '30 seconds')
+CREATE FUNCTION chronicle.wait_for_events(subscription text, timeout interval DEFAULT '30 seconds',
+                                          member integer DEFAULT NULL, members integer DEFAULT NULL)
     RETURNS boolean AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 
 -- chronicle.alter_owner(kind, name, new_owner): as ALTER ... OWNER TO, the caller must be
@@ -721,8 +742,8 @@ COMMENT ON FUNCTION chronicle.park(text, bigint, text) IS
     'set an event a consumer gives up on aside, with a reason: polls pass it by';
 COMMENT ON FUNCTION chronicle.replay_parked(text) IS
     'deliver a subscription''s parked events again; returns how many';
-COMMENT ON FUNCTION chronicle.wait_for_events(text, interval) IS
-    'wait until a subscription has events to deliver (true) or the timeout passes (false), holding no snapshot of its own';
+COMMENT ON FUNCTION chronicle.wait_for_events(text, interval, integer, integer) IS
+    'wait until a subscription (or one member of its group) has events to deliver (true) or the timeout passes (false), holding no snapshot of its own';
 COMMENT ON FUNCTION chronicle_internal._subscription_read(bigint, integer, text, text[], integer, integer, bigint[]) IS
     'internal: the events of one subscription member after a position, gap-safe';
 COMMENT ON FUNCTION chronicle_internal._subscription_read_end() IS
@@ -759,9 +780,9 @@ COMMENT ON FUNCTION chronicle_internal._park(regrole, text, text, bigint, text) 
     'internal: chronicle.park, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._replay_parked(regrole, text, text) IS
     'internal: chronicle.replay_parked, called with the calling role';
-COMMENT ON FUNCTION chronicle_internal._subscription_wait_target(regrole, text) IS
+COMMENT ON FUNCTION chronicle_internal._subscription_wait_target(regrole, text, integer, integer) IS
     'internal: a subscription''s filter and checkpoints, for wait_for_events';
-COMMENT ON FUNCTION chronicle_internal._wait_for_events(regrole, text, text, interval) IS
+COMMENT ON FUNCTION chronicle_internal._wait_for_events(regrole, text, text, interval, integer, integer) IS
     'internal: chronicle.wait_for_events, called with the calling role';
 
 -- 0.8: reading conversations, loading, subscriptions.
@@ -779,7 +800,7 @@ REVOKE EXECUTE ON FUNCTION chronicle.read_correlated(text),
                            chronicle.ack(text, bigint, integer, integer),
                            chronicle.park(text, bigint, text),
                            chronicle.replay_parked(text),
-                           chronicle.wait_for_events(text, interval)
+                           chronicle.wait_for_events(text, interval, integer, integer)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION chronicle.read_correlated(text),
                           chronicle.load(text, text, timestamptz, bigint),
@@ -794,7 +815,7 @@ GRANT EXECUTE ON FUNCTION chronicle.read_correlated(text),
                           chronicle.ack(text, bigint, integer, integer),
                           chronicle.park(text, bigint, text),
                           chronicle.replay_parked(text),
-                          chronicle.wait_for_events(text, interval)
+                          chronicle.wait_for_events(text, interval, integer, integer)
     TO @extowner@ WITH GRANT OPTION;
 -- chronicle.stream_member stays PUBLIC's: a pure function of its arguments.
 -- Definitions are readable by everyone; checkpoints, parked events (whose reasons may quote
@@ -824,6 +845,6 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer
                            chronicle_internal._ack(regrole, text, text, bigint, integer, integer),
                            chronicle_internal._park(regrole, text, text, bigint, text),
                            chronicle_internal._replay_parked(regrole, text, text),
-                           chronicle_internal._subscription_wait_target(regrole, text),
-                           chronicle_internal._wait_for_events(regrole, text, text, interval)
+                           chronicle_internal._subscription_wait_target(regrole, text, integer, integer),
+                           chronicle_internal._wait_for_events(regrole, text, text, interval, integer, integer)
     FROM PUBLIC;

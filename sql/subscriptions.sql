@@ -228,6 +228,21 @@ SELECT chronicle.wait_for_events('sub_park', '10 seconds');
 SELECT chronicle.ack('sub_park', (SELECT max(global_position) FROM chronicle.poll('sub_park')));
 SELECT chronicle.append('sub_order-1', 'OrderShipped', '{}');
 SELECT chronicle.wait_for_events('sub_park', '50 milliseconds');
+-- One member's wait: only its own streams' events count.
+SELECT chronicle.create_subscription('sub_waiting', category => 'sub_order', members => 2,
+                                     start_at => 'end');
+SELECT chronicle.append('sub_order-1', 'OrderPaid', '{}');  -- member 0 of 2
+SELECT chronicle.stream_member('sub_order-1', 2) AS member_of_sub_order_1;
+SELECT chronicle.wait_for_events('sub_waiting', '0', member => 0, members => 2) AS member_0,
+       chronicle.wait_for_events('sub_waiting', '0', member => 1, members => 2) AS member_1,
+       chronicle.wait_for_events('sub_waiting', '0') AS any_member;
+SELECT chronicle.wait_for_events('sub_waiting', '0', member => 0, members => 3);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.wait_for_events('sub_waiting', '0', member => 2, members => 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.wait_for_events('sub_waiting', '0', member => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.drop_subscription('sub_waiting');
 SELECT chronicle.wait_for_events('sub_nope', '0');
 \echo :LAST_ERROR_SQLSTATE
 -- In a transaction that appended, it could only time out: refused.
@@ -275,7 +290,7 @@ GRANT EXECUTE ON FUNCTION chronicle.alter_owner(text, text, regrole) TO sub_stra
 GRANT EXECUTE ON FUNCTION chronicle.poll(text, integer, integer, integer),
                           chronicle.ack(text, bigint, integer, integer),
                           chronicle.park(text, bigint, text),
-                          chronicle.wait_for_events(text, interval),
+                          chronicle.wait_for_events(text, interval, integer, integer),
                           chronicle.alter_subscription(text, integer)
    TO sub_consumer, sub_stranger;
 -- Nothing of it is PUBLIC's.
@@ -375,7 +390,7 @@ REVOKE ALL ON FUNCTION chronicle.create_subscription(text, text, text[], text, i
                        chronicle.poll(text, integer, integer, integer),
                        chronicle.ack(text, bigint, integer, integer),
                        chronicle.park(text, bigint, text),
-                       chronicle.wait_for_events(text, interval),
+                       chronicle.wait_for_events(text, interval, integer, integer),
                        chronicle.alter_subscription(text, integer)
   FROM sub_manager, sub_consumer, sub_stranger;
 REVOKE ALL ON FUNCTION chronicle.alter_owner(text, text, regrole) FROM sub_stranger;

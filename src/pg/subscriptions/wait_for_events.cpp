@@ -36,6 +36,7 @@ struct WaitTarget {
     text* category;  // nullptr: every category
     ArrayType* event_types;
     int members;
+    int only_member;   // -1: any member's events count
     int64* positions;  // per member
     bool replays;      // parked events wait to be delivered again
     int parked_count;  // sorted positions the polls pass by
@@ -54,12 +55,14 @@ int64* int8_array(ArrayType* array, int* count) {
 
 // Runs as the extension's owner (the function is SECURITY DEFINER), with the caller passed
 // in: _subscription_wait_target checks that the caller may consume the subscription.
-WaitTarget read_target(Datum caller, Datum subscription) {
-    Oid types[2] = {REGROLEOID, TEXTOID};
-    Datum values[2] = {caller, subscription};
-    if (SPI_execute_with_args("SELECT category, event_types, members, positions, replays, parked "
-                              "FROM chronicle_internal._subscription_wait_target($1, $2)",
-                              2, types, values, nullptr, false, 1) != SPI_OK_SELECT ||
+WaitTarget read_target(Datum caller, Datum subscription, Datum member, Datum members,
+                       const char* nulls) {
+    Oid types[4] = {REGROLEOID, TEXTOID, INT4OID, INT4OID};
+    Datum values[4] = {caller, subscription, member, members};
+    if (SPI_execute_with_args(
+            "SELECT category, event_types, group_size, positions, replays, parked "
+            "FROM chronicle_internal._subscription_wait_target($1, $2, $3, $4)",
+            4, types, values, nulls, false, 1) != SPI_OK_SELECT ||
         SPI_processed != 1) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg_internal("reading the subscription failed")));
@@ -74,6 +77,7 @@ WaitTarget read_target(Datum caller, Datum subscription) {
     Datum types_value = SPI_getbinval(row, desc, 2, &isnull);
     target.event_types = isnull ? nullptr : DatumGetArrayTypePCopy(types_value);
     target.members = DatumGetInt32(SPI_getbinval(row, desc, 3, &isnull));
+    target.only_member = nulls[2] == 'n' ? -1 : DatumGetInt32(member);
     int count = 0;
     target.positions = int8_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, 4, &isnull)), &count);
     if (count != target.members || count < 1) {
@@ -91,8 +95,9 @@ WaitTarget read_target(Datum caller, Datum subscription) {
 // Whether an event the subscription would deliver is visible to a new snapshot. Starts at
 // `*from` (every earlier position was found of no interest by an earlier look) and moves it.
 bool events_visible(const WaitTarget& target, int64* from) {
-    int64 lowest = target.positions[0];
-    for (int i = 1; i < target.members; ++i) {
+    int64 lowest =
+        target.only_member < 0 ? target.positions[0] : target.positions[target.only_member];
+    for (int i = 1; target.only_member < 0 && i < target.members; ++i) {
         if (target.positions[i] < lowest) lowest = target.positions[i];
     }
     if (*from < lowest) *from = lowest;
@@ -129,7 +134,8 @@ bool events_visible(const WaitTarget& target, int64* from) {
             text* stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
             const int member = static_cast<int>(chronicle::stream_hash(view_of(stream)) %
                                                 static_cast<uint64>(target.members));
-            wanted = position > target.positions[member];
+            wanted = (target.only_member < 0 || member == target.only_member) &&
+                     position > target.positions[member];
         }
         if (!wanted) {
             *from = position;
@@ -153,7 +159,8 @@ bool events_visible(const WaitTarget& target, int64* from) {
 }  // namespace chronicle::pg
 
 // chronicle_internal._wait_for_events(caller regrole, caller_path text, subscription text,
-// timeout interval), reached through chronicle.wait_for_events' trampoline.
+// timeout interval, member integer, members integer), reached through chronicle.wait_for_events'
+// trampoline. With member and members, only that member's events count.
 extern "C" Datum chronicle_wait_for_events(PG_FUNCTION_ARGS) {
     using namespace chronicle::pg;
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) {
@@ -162,6 +169,9 @@ extern "C" Datum chronicle_wait_for_events(PG_FUNCTION_ARGS) {
     }
     const Datum caller = PG_GETARG_DATUM(0);
     const Datum subscription = PG_GETARG_DATUM(2);
+    const char nulls[4] = {' ', ' ', PG_ARGISNULL(4) ? 'n' : ' ', PG_ARGISNULL(5) ? 'n' : ' '};
+    const Datum member = PG_ARGISNULL(4) ? (Datum)0 : PG_GETARG_DATUM(4);
+    const Datum members = PG_ARGISNULL(5) ? (Datum)0 : PG_GETARG_DATUM(5);
     const long timeout_ms =
         timeout_milliseconds(PG_ARGISNULL(3) ? nullptr : PG_GETARG_INTERVAL_P(3), 30000);
     if (current_transaction_holds_position()) {
@@ -180,7 +190,7 @@ extern "C" Datum chronicle_wait_for_events(PG_FUNCTION_ARGS) {
     PG_TRY();
     {
         while (true) {
-            const WaitTarget target = read_target(caller, subscription);
+            const WaitTarget target = read_target(caller, subscription, member, members, nulls);
             if (target.replays || events_visible(target, &from)) {
                 found = true;
                 break;
