@@ -21,6 +21,8 @@ REQUIRED_PACKAGES=(
     clang libclang-rt-14-dev
     # The style check of scripts/test.
     clang-format
+    # tests/examples: the Node and Python client examples.
+    nodejs npm python3-psycopg2
 )
 
 # describe_server: which PostgreSQL PG_CONFIG names, for the output: "PostgreSQL 15.20 without
@@ -48,6 +50,12 @@ ensure_packages() {
     local missing=() wanted=("$@")
     [ ${#wanted[@]} -gt 0 ] || wanted=("${REQUIRED_PACKAGES[@]}")
     for pkg in "${wanted[@]}"; do
+        # A Node from elsewhere (nodesource's nodejs package brings its own npm and conflicts
+        # with Debian's npm) does as well as Debian's: installing npm would fail there.
+        case $pkg in
+            nodejs) command -v node >/dev/null && continue ;;
+            npm) command -v npm >/dev/null && continue ;;
+        esac
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$pkg")
     done
