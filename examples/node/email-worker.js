@@ -6,13 +6,11 @@
 //
 //   node email-worker.js MEMBER MEMBERS      (connection: PGHOST, PGPORT, PGUSER, PGDATABASE)
 import pg from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { handleBatch } from './consumer.js';
 
 // The longest a stop waits to be noticed. wait_for_events is one short statement, not a
 // session's LISTEN, so the worker also runs behind a transaction-mode pooler.
 const WAIT_TIMEOUT = '5 seconds';
-const IDLE_PAUSE_MS = 250;
 
 const [member, members] = process.argv.slice(2, 4).map(Number);
 if (!(Number.isInteger(member) && Number.isInteger(members) && member >= 0 && member < members)) {
@@ -37,21 +35,15 @@ const client = new pg.Client();
 try {
   await client.connect();
   console.log(`${me}: started`);
-  let woken = false;
   while (!stopping) {
     const sent = await handleBatch(client, group, sendEmail);
     if (sent > 0) {
       console.log(`${me}: sent ${sent} emails`);
-      woken = false;
       continue;
     }
-    // wait_for_events wakes for the events of every member of the group: a wake that brought
-    // nothing for this one means another member has not acknowledged its events yet (busy, or
-    // down until restarted). Pause rather than spin until it has.
-    if (woken) await sleep(IDLE_PAUSE_MS);
-    const { rows } = await client.query(
-      'SELECT chronicle.wait_for_events($1, $2) AS ready', [group.subscription, WAIT_TIMEOUT]);
-    woken = rows[0].ready;
+    // Woken only for this member's own streams: another member's events are not its business.
+    await client.query('SELECT chronicle.wait_for_events($1, $2, $3, $4)',
+      [group.subscription, WAIT_TIMEOUT, member, members]);
   }
   await client.end();
   console.log(`${me}: stopped`);

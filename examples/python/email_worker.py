@@ -9,7 +9,6 @@ repeats one. Stops, between two batches, on SIGINT or SIGTERM.
 import os
 import signal
 import sys
-import time
 
 import psycopg2
 
@@ -19,7 +18,6 @@ SUBSCRIPTION = "emails"
 # The longest a stop waits to be noticed. wait_for_events is one short statement, not a
 # session's LISTEN, so the worker also runs behind a transaction-mode pooler.
 WAIT_TIMEOUT = "5 seconds"
-IDLE_PAUSE_SECONDS = 0.25
 
 stopping = False
 
@@ -54,21 +52,16 @@ def main():
         # wait_for_events runs outside any transaction; handle_batch opens its own.
         conn.autocommit = True
         print(f"{me}: started", flush=True)
-        woken = False
         while not stopping:
             sent = handle_batch(conn, send_email, SUBSCRIPTION, member, members, max_count=50)
             if sent:
                 print(f"{me}: sent {sent} emails", flush=True)
-                woken = False
                 continue
-            # wait_for_events wakes for the events of every member of the group: a wake that
-            # brought nothing for this one means another member has not acknowledged its events
-            # yet (busy, or down until restarted). Pause rather than spin until it has.
-            if woken:
-                time.sleep(IDLE_PAUSE_SECONDS)
+            # Woken only for this member's own streams: another member's events are not its
+            # business.
             with conn.cursor() as cur:
-                cur.execute("SELECT chronicle.wait_for_events(%s, %s)", (SUBSCRIPTION, WAIT_TIMEOUT))
-                woken = cur.fetchone()[0]
+                cur.execute("SELECT chronicle.wait_for_events(%s, %s, %s, %s)",
+                            (SUBSCRIPTION, WAIT_TIMEOUT, member, members))
         conn.close()
     except psycopg2.Error as err:
         # CH043: the group's size changed since this worker started; run it again with the new one.
