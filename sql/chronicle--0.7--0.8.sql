@@ -63,19 +63,21 @@ CREATE TABLE chronicle.subscriptions (
     CONSTRAINT subscriptions_members_check CHECK (members BETWEEN 1 AND 1024),
     CONSTRAINT subscriptions_start_position_check CHECK (start_position >= 0)
 );
--- One row per member of the current group. `position`: every event of the member's streams
--- at or below it is done (acknowledged, parked, or not the member's). `delivered`: the
--- highest position a poll returned; an ack beyond it acknowledges what nobody received.
+-- One row per member of the current group (of `members` members: a poll or ack of an older
+-- group does not find its row). `position`: every event of the member's streams at or below
+-- it is done (acknowledged, parked, or not the member's). `delivered`: the highest position a
+-- poll returned; an ack beyond it acknowledges what nobody received. A poll or ack locks its
+-- member's row: two consumers of one member take turns, and a change of the group (which
+-- deletes the rows) waits for the polls and acks in flight.
 CREATE TABLE chronicle.subscription_checkpoints (
     subscription text        COLLATE "C" NOT NULL,
     member       integer     NOT NULL,
+    members      integer     NOT NULL,
     position     bigint      NOT NULL,
     delivered    bigint      NOT NULL,
     last_poll_at timestamptz,
     last_ack_at  timestamptz,
-    CONSTRAINT subscription_checkpoints_pkey PRIMARY KEY (subscription, member),
-    CONSTRAINT subscription_checkpoints_subscription_fkey FOREIGN KEY (subscription)
-        REFERENCES chronicle.subscriptions (name) ON DELETE CASCADE
+    CONSTRAINT subscription_checkpoints_pkey PRIMARY KEY (subscription, member)
 );
 -- Events a consumer gave up on (chronicle.park): polls pass them by, checkpoints may pass
 -- them. replay_parked marks them `replay`: the member owning the stream receives them again,
@@ -88,10 +90,11 @@ CREATE TABLE chronicle.subscription_parked_events (
     parked_by       regrole     NOT NULL,
     replay          boolean     NOT NULL DEFAULT false,
     replayed_at     timestamptz,
-    CONSTRAINT subscription_parked_events_pkey PRIMARY KEY (subscription, global_position),
-    CONSTRAINT subscription_parked_events_subscription_fkey FOREIGN KEY (subscription)
-        REFERENCES chronicle.subscriptions (name) ON DELETE CASCADE
+    CONSTRAINT subscription_parked_events_pkey PRIMARY KEY (subscription, global_position)
 );
+-- No foreign keys to chronicle.subscriptions: only chronicle's functions write these tables
+-- (drop_subscription deletes a subscription's rows), and a foreign key check would lock the
+-- subscription's row at every poll and ack, where a change of the group waits.
 SELECT pg_catalog.pg_extension_config_dump('chronicle.subscriptions', '');
 SELECT pg_catalog.pg_extension_config_dump('chronicle.subscription_checkpoints', '');
 SELECT pg_catalog.pg_extension_config_dump('chronicle.subscription_parked_events', '');
@@ -109,14 +112,15 @@ CREATE FUNCTION chronicle.head_position() RETURNS bigint
 -- The events of one subscription member, gap-safe as read_all: after `after`, in position
 -- order, of the category and types, of the streams of `member` in a group of `members`, not
 -- in `skip` (sorted), at most max_count. _subscription_read_end() then tells the position
--- below which that read examined every event (matching or not).
+-- below which that read examined every event (matching or not), and the last position it
+-- returned (NULL: none).
 CREATE FUNCTION chronicle_internal._subscription_read(after bigint, max_count integer, category text,
                                                       event_types text[], member integer,
                                                       members integer, skip bigint[])
     RETURNS SETOF chronicle.event
     AS 'MODULE_PATHNAME', 'chronicle_subscription_read'
     LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100;
-CREATE FUNCTION chronicle_internal._subscription_read_end() RETURNS bigint
+CREATE FUNCTION chronicle_internal._subscription_read_end(OUT examined bigint, OUT last_returned bigint)
     AS 'MODULE_PATHNAME', 'chronicle_subscription_read_end'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -153,8 +157,8 @@ BEGIN
 END $$;
 
 -- The subscription, for one of its consumers: its owner, a member of the owning role, a role
--- it was granted to (or a member of one), or a superuser. `locked`: FOR KEY SHARE, so that a
--- change of the group (FOR UPDATE) waits for the polls and acks in flight, and they for it.
+-- it was granted to (or a member of one), or a superuser. `locked`: FOR KEY SHARE, so that the
+-- subscription is not dropped or given away meanwhile.
 CREATE FUNCTION chronicle_internal._subscription_for_consumer(caller regrole, subscription text,
                                                              members integer, locked boolean)
     RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -205,6 +209,9 @@ BEGIN
     IF s.members = members THEN
         RETURN s;  -- another poll changed it first
     END IF;
+    -- The old group's polls and acks in flight end first (they hold their rows): the statements
+    -- below then read their acknowledgements.
+    PERFORM 1 FROM chronicle.subscription_checkpoints c WHERE c.subscription = s.name FOR UPDATE;
     SELECT min(c.position) INTO handover FROM chronicle.subscription_checkpoints c
      WHERE c.subscription = s.name;
     handover := coalesce(handover, s.start_position);
@@ -214,8 +221,8 @@ BEGIN
                                          WHERE c.subscription = s.name ORDER BY c.member)
      WHERE name = s.name;
     DELETE FROM chronicle.subscription_checkpoints c WHERE c.subscription = s.name;
-    INSERT INTO chronicle.subscription_checkpoints (subscription, member, position, delivered)
-    SELECT s.name, m, handover, handover FROM generate_series(0, members - 1) AS m;
+    INSERT INTO chronicle.subscription_checkpoints (subscription, member, members, position, delivered)
+    SELECT s.name, m, members, handover, handover FROM generate_series(0, members - 1) AS m;
     -- Replays under way restart with the new members.
     UPDATE chronicle.subscription_parked_events p SET replayed_at = NULL
      WHERE p.subscription = s.name AND p.replay;
@@ -225,42 +232,74 @@ BEGIN
     RETURN s;
 END $$;
 
--- The subscription for a poll or ack of `member` in a group of `members`. The group's size
--- changes only by chronicle.alter_subscription, or with the first poll of a new subscription
--- nobody has polled or acknowledged yet (so that the first consumers decide it): a member of an old
--- group that still polls must not take the group back, and its acks are refused (CH043).
-CREATE FUNCTION chronicle_internal._subscription_for_member(caller regrole, subscription text,
-                                                            member integer, members integer,
-                                                            regroup boolean)
-    RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, members, false);
+-- A poll's or an ack's subscription and member: checked (a consumer of it; the member in the
+-- group), and the member's checkpoint locked for this transaction (two consumers of one member
+-- take turns; a change of the group, which deletes the rows, waits for the polls and acks in
+-- flight). The group's size changes only by chronicle.alter_subscription, or with the first
+-- poll of a new subscription nobody has polled or acknowledged yet (`regroup`, so that the
+-- first consumers decide it): a member of an old group that still polls must not take the
+-- group back, and its polls and acks are refused (CH043). One function, run at every poll and
+-- ack: it does in a few statements what _subscription_for_consumer does for the others.
+CREATE FUNCTION chronicle_internal._subscription_member(caller regrole, subscription text,
+                                                        member integer, members integer,
+                                                        regroup boolean,
+                                                        OUT s chronicle.subscriptions,
+                                                        OUT c chronicle.subscription_checkpoints)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF members IS NULL OR members < 1 OR members > 1024 THEN
+        RAISE EXCEPTION 'members must be between 1 and 1024, not %', coalesce(members::text, 'NULL')
+            USING ERRCODE = 'CH016';
+    END IF;
     IF member IS NULL OR member < 0 OR member >= members THEN
         RAISE EXCEPTION 'member must be between 0 and % for a group of % members, not %',
                         members - 1, members, coalesce(member::text, 'NULL')
             USING ERRCODE = 'CH016';
     END IF;
-    IF s.members <> members AND regroup AND s.group_changed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
-                        WHERE cp.subscription = s.name
-                          AND (cp.last_poll_at IS NOT NULL OR cp.last_ack_at IS NOT NULL)) THEN
-        RETURN chronicle_internal._subscription_regroup(s.name, members);
-    END IF;
-    SELECT * INTO s FROM chronicle.subscriptions WHERE name = s.name FOR KEY SHARE;
+    SELECT * INTO s FROM chronicle.subscriptions x WHERE x.name = subscription;
     IF NOT FOUND THEN
         PERFORM chronicle_internal._subscription_not_found(subscription);
     END IF;
+    IF NOT pg_has_role(caller::oid, s.owner::oid, 'USAGE')
+       AND NOT EXISTS (SELECT 1 FROM unnest(s.consumers) AS k(role)
+                        WHERE pg_has_role(caller::oid, k.role::oid, 'USAGE')) THEN
+        RAISE EXCEPTION 'permission denied for subscription "%"', s.name
+            USING ERRCODE = '42501',
+                  HINT = format('Its owner (%s) may grant it: SELECT chronicle.grant_subscription(%L, %L).',
+                                s.owner, s.name, caller);
+    END IF;
     IF s.members <> members THEN
+        IF regroup AND s.group_changed_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
+                            WHERE cp.subscription = s.name
+                              AND (cp.last_poll_at IS NOT NULL OR cp.last_ack_at IS NOT NULL)) THEN
+            s := chronicle_internal._subscription_regroup(s.name, members);
+        ELSE
+            RAISE EXCEPTION 'subscription "%" has a group of % members, not %', s.name, s.members, members
+                USING ERRCODE = 'CH043',
+                      DETAIL = CASE WHEN s.group_changed_at IS NULL THEN 'The group is in use with that size.'
+                                    ELSE 'The group changed: this member''s unacknowledged events go to the new group.' END,
+                      HINT = format('Run the consumers with members => %s, or change the group with chronicle.alter_subscription(%L, members => %s).',
+                                    s.members, s.name, members);
+        END IF;
+    END IF;
+    SELECT * INTO c FROM chronicle.subscription_checkpoints cp
+     WHERE cp.subscription = s.name AND cp.member = _subscription_member.member
+       AND cp.members = s.members
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        -- The group changed (or the subscription was dropped) after `s` was read.
+        SELECT * INTO s FROM chronicle.subscriptions x WHERE x.name = s.name;
+        IF NOT FOUND THEN
+            PERFORM chronicle_internal._subscription_not_found(subscription);
+        END IF;
         RAISE EXCEPTION 'subscription "%" has a group of % members, not %', s.name, s.members, members
             USING ERRCODE = 'CH043',
-                  DETAIL = CASE WHEN s.group_changed_at IS NULL THEN 'The group is in use with that size.'
-                                ELSE 'The group changed: this member''s unacknowledged events go to the new group.' END,
-                  HINT = format('Run the consumers with members => %s, or change the group with chronicle.alter_subscription(%L, members => %s).',
-                                s.members, s.name, members);
+                  DETAIL = 'The group changed: this member''s unacknowledged events go to the new group.',
+                  HINT = 'Run the consumers with the new number of members.';
     END IF;
-    RETURN s;
 END $$;
+
 
 -- chronicle.alter_subscription(name, members): a new size for the consumer group. Waits for
 -- the polls and acks of the old group in flight; its members' later acks fail (CH043).
@@ -314,8 +353,8 @@ BEGIN
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'subscription "%" already exists', name USING ERRCODE = 'CH042';
     END;
-    INSERT INTO chronicle.subscription_checkpoints (subscription, member, position, delivered)
-    SELECT name, m, start, start FROM generate_series(0, members - 1) AS m;
+    INSERT INTO chronicle.subscription_checkpoints (subscription, member, members, position, delivered)
+    SELECT name, m, members, start, start FROM generate_series(0, members - 1) AS m;
 END $$;
 
 CREATE FUNCTION chronicle_internal._drop_subscription(caller regrole, caller_path text, name text)
@@ -323,6 +362,8 @@ CREATE FUNCTION chronicle_internal._drop_subscription(caller regrole, caller_pat
 DECLARE
     s chronicle.subscriptions := chronicle_internal._subscription_for_change(caller, name);
 BEGIN
+    DELETE FROM chronicle.subscription_checkpoints c WHERE c.subscription = s.name;
+    DELETE FROM chronicle.subscription_parked_events p WHERE p.subscription = s.name;
     DELETE FROM chronicle.subscriptions WHERE subscriptions.name = s.name;
 END $$;
 
@@ -356,19 +397,28 @@ END $$;
 -- The positions after `after` that a member of the subscription's group passes by, sorted:
 -- parked events, and events the previous group's member of their stream had acknowledged.
 CREATE FUNCTION chronicle_internal._subscription_passed(s chronicle.subscriptions, after bigint)
-    RETURNS bigint[] LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM (
-        SELECT p.global_position AS x FROM chronicle.subscription_parked_events p
+    RETURNS bigint[] LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    previous_end bigint;
+BEGIN
+    IF s.previous_members IS NOT NULL THEN
+        previous_end := (SELECT max(x) FROM unnest(s.previous_checkpoints) AS x);
+    END IF;
+    IF previous_end IS NULL OR previous_end <= after THEN
+        RETURN ARRAY(SELECT p.global_position FROM chronicle.subscription_parked_events p
+                      WHERE p.subscription = s.name AND NOT p.replay AND p.global_position > after
+                      ORDER BY 1);
+    END IF;
+    RETURN ARRAY(
+        SELECT p.global_position FROM chronicle.subscription_parked_events p
          WHERE p.subscription = s.name AND NOT p.replay AND p.global_position > after
         UNION
         SELECT l.global_position FROM chronicle.event_log l
-         WHERE s.previous_members IS NOT NULL
-           AND l.global_position > after
-           AND l.global_position <= (SELECT max(c) FROM unnest(s.previous_checkpoints) AS c)
+         WHERE l.global_position > after AND l.global_position <= previous_end
            AND (s.category IS NULL OR l.category = s.category)
            AND l.global_position <= s.previous_checkpoints[chronicle.stream_member(l.stream, s.previous_members) + 1]
-    ) AS passed
-$$;
+         ORDER BY 1);
+END $$;
 
 CREATE FUNCTION chronicle_internal._poll(caller regrole, caller_path text, subscription text,
                                          max_count integer, member integer, members integer)
@@ -377,47 +427,47 @@ CREATE FUNCTION chronicle_internal._poll(caller regrole, caller_path text, subsc
 DECLARE
     s chronicle.subscriptions;
     c chronicle.subscription_checkpoints;
+    sc record;
     e chronicle.event;
     wanted integer := coalesce(max_count, 100);
     given integer := 0;
     newest bigint;
     examined bigint;
-    skip bigint[];
+    parked boolean;
 BEGIN
     IF wanted < 0 THEN
         RAISE EXCEPTION 'max_count must not be negative, not %', wanted USING ERRCODE = 'CH016';
     END IF;
-    s := chronicle_internal._subscription_for_member(caller, subscription, coalesce(member, 0),
-                                                     coalesce(members, 1), true);
-    -- Two consumers polling as the same member take turns.
-    SELECT * INTO STRICT c FROM chronicle.subscription_checkpoints cp
-     WHERE cp.subscription = s.name AND cp.member = coalesce(_poll.member, 0) FOR UPDATE;
+    sc := chronicle_internal._subscription_member(caller, subscription, coalesce(member, 0),
+                                                  coalesce(members, 1), true);
+    s := sc.s;
+    c := sc.c;
+    parked := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p WHERE p.subscription = s.name);
     -- Parked events asked for again come first, in position order.
-    FOR e IN
-        SELECT l.global_position, l.stream, l.stream_version, l.event_id, l.event_type, l.data,
-               l.metadata, l.recorded_at
-          FROM chronicle.subscription_parked_events p
-          JOIN chronicle.event_log l ON l.global_position = p.global_position
-         WHERE p.subscription = s.name AND p.replay
-           AND chronicle.stream_member(l.stream, s.members) = c.member
-         ORDER BY p.global_position LIMIT wanted
-    LOOP
-        UPDATE chronicle.subscription_parked_events p SET replayed_at = now()
-         WHERE p.subscription = s.name AND p.global_position = e.global_position;
-        RETURN NEXT e;
-        given := given + 1;
-    END LOOP;
-    IF given < wanted THEN
-        skip := chronicle_internal._subscription_passed(s, c.position);
+    IF parked THEN
         FOR e IN
-            SELECT * FROM chronicle_internal._subscription_read(c.position, wanted - given, s.category,
-                                                                s.event_types, c.member, s.members, skip)
+            SELECT l.global_position, l.stream, l.stream_version, l.event_id, l.event_type, l.data,
+                   l.metadata, l.recorded_at
+              FROM chronicle.subscription_parked_events p
+              JOIN chronicle.event_log l ON l.global_position = p.global_position
+             WHERE p.subscription = s.name AND p.replay
+               AND chronicle.stream_member(l.stream, s.members) = c.member
+             ORDER BY p.global_position LIMIT wanted
         LOOP
+            UPDATE chronicle.subscription_parked_events p SET replayed_at = now()
+             WHERE p.subscription = s.name AND p.global_position = e.global_position;
             RETURN NEXT e;
             given := given + 1;
-            newest := e.global_position;
         END LOOP;
-        examined := chronicle_internal._subscription_read_end();
+    END IF;
+    IF given < wanted THEN
+        RETURN QUERY
+            SELECT * FROM chronicle_internal._subscription_read(
+                c.position, wanted - given, s.category, s.event_types, c.member, s.members,
+                CASE WHEN parked OR s.previous_members IS NOT NULL
+                     THEN chronicle_internal._subscription_passed(s, c.position) END);
+        SELECT r.examined, r.last_returned INTO examined, newest
+          FROM chronicle_internal._subscription_read_end() AS r;
     END IF;
     IF newest IS NULL AND c.delivered <= c.position AND examined > c.position THEN
         -- Nothing for this member up to `examined`, nothing outstanding: the checkpoint moves
@@ -436,6 +486,7 @@ CREATE FUNCTION chronicle_internal._ack(caller regrole, caller_path text, subscr
                                         "position" bigint, member integer, members integer)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    sc record;
     s chronicle.subscriptions;
     c chronicle.subscription_checkpoints;
 BEGIN
@@ -443,16 +494,19 @@ BEGIN
         RAISE EXCEPTION 'position must be a global position, not %', coalesce(_ack.position::text, 'NULL')
             USING ERRCODE = 'CH016';
     END IF;
-    s := chronicle_internal._subscription_for_member(caller, subscription, coalesce(member, 0),
-                                                     coalesce(members, 1), false);
-    SELECT * INTO STRICT c FROM chronicle.subscription_checkpoints cp
-     WHERE cp.subscription = s.name AND cp.member = coalesce(_ack.member, 0) FOR UPDATE;
+    sc := chronicle_internal._subscription_member(caller, subscription, coalesce(member, 0),
+                                                  coalesce(members, 1), false);
+    s := sc.s;
+    c := sc.c;
     -- Replayed parked events delivered up to the position are done.
-    DELETE FROM chronicle.subscription_parked_events p
-     WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NOT NULL
-       AND p.global_position <= _ack.position
-       AND chronicle.stream_member((SELECT l.stream FROM chronicle.event_log l
-                                     WHERE l.global_position = p.global_position), s.members) = c.member;
+    IF EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p
+                WHERE p.subscription = s.name AND p.replay) THEN
+        DELETE FROM chronicle.subscription_parked_events p
+         WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NOT NULL
+           AND p.global_position <= _ack.position
+           AND chronicle.stream_member((SELECT l.stream FROM chronicle.event_log l
+                                         WHERE l.global_position = p.global_position), s.members) = c.member;
+    END IF;
     IF _ack.position > c.delivered THEN
         RAISE EXCEPTION 'position % was not delivered to member % of subscription "%"', _ack.position, c.member, s.name
             USING ERRCODE = 'CH044',
@@ -747,7 +801,7 @@ COMMENT ON FUNCTION chronicle.wait_for_events(text, interval, integer, integer) 
 COMMENT ON FUNCTION chronicle_internal._subscription_read(bigint, integer, text, text[], integer, integer, bigint[]) IS
     'internal: the events of one subscription member after a position, gap-safe';
 COMMENT ON FUNCTION chronicle_internal._subscription_read_end() IS
-    'internal: the position below which the last _subscription_read examined every event';
+    'internal: the position below which the last _subscription_read examined every event, and the last it returned';
 COMMENT ON FUNCTION chronicle_internal._subscription_check_name(text) IS
     'internal: refuses a subscription name that is empty or longer than 63 bytes';
 COMMENT ON FUNCTION chronicle_internal._subscription_not_found(text) IS
@@ -758,8 +812,8 @@ COMMENT ON FUNCTION chronicle_internal._subscription_for_consumer(regrole, text,
     'internal: a subscription, for one of its consumers';
 COMMENT ON FUNCTION chronicle_internal._subscription_regroup(text, integer) IS
     'internal: changes the size of a subscription''s group, every new member starting at the old group''s lowest checkpoint';
-COMMENT ON FUNCTION chronicle_internal._subscription_for_member(regrole, text, integer, integer, boolean) IS
-    'internal: a subscription for a poll or ack of one member, its group changed or the change refused';
+COMMENT ON FUNCTION chronicle_internal._subscription_member(regrole, text, integer, integer, boolean) IS
+    'internal: a poll''s or ack''s subscription and member, checked, with the member''s checkpoint locked';
 COMMENT ON FUNCTION chronicle_internal._alter_subscription(regrole, text, text, integer) IS
     'internal: chronicle.alter_subscription, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._create_subscription(regrole, text, text, text, text[], text, integer) IS
@@ -834,7 +888,7 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer
                            chronicle_internal._subscription_for_change(regrole, text),
                            chronicle_internal._subscription_for_consumer(regrole, text, integer, boolean),
                            chronicle_internal._subscription_regroup(text, integer),
-                           chronicle_internal._subscription_for_member(regrole, text, integer, integer, boolean),
+                           chronicle_internal._subscription_member(regrole, text, integer, integer, boolean),
                            chronicle_internal._alter_subscription(regrole, text, text, integer),
                            chronicle_internal._create_subscription(regrole, text, text, text, text[], text, integer),
                            chronicle_internal._drop_subscription(regrole, text, text),

@@ -66,7 +66,7 @@ my $source_aggregates = $node->safe_psql('source', $aggregates_sql);
 my $source_folds = $node->safe_psql('source', $folds_sql);
 
 # Subscriptions are configuration and state: definitions, a resized group's checkpoints, parked
-# events and grants are dumped and restored (the tables reference each other: restored in order).
+# events and grants are dumped and restored.
 $node->safe_psql(
 	'source', q{
 	CREATE ROLE dump_consumer;

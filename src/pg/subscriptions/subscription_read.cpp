@@ -33,8 +33,10 @@ PG_FUNCTION_INFO_V1(chronicle_subscription_read_end);
 namespace chronicle::pg {
 namespace {
 
-// Where this backend's last _subscription_read stopped looking; -1 before the first one.
+// Where this backend's last _subscription_read stopped looking (-1 before the first one), and
+// the last position it returned (-1: none).
 int64 last_read_end = -1;
+int64 last_read_returned = -1;
 
 // The sorted positions a read passes by (parked events), searched as the scan advances.
 struct SkipList {
@@ -113,6 +115,7 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     last_read_end = after;
+    last_read_returned = -1;
     if (max_count == 0) return (Datum)0;
 
     const EventLogOids& oids = event_log_oids();
@@ -163,6 +166,7 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
         ++emitted;
         examined = position;
+        last_read_returned = position;
     }
     // Exhausted below the horizon: every position up to it is committed or never will be.
     if (!stopped && emitted < max_count) examined = horizon - 1;
@@ -172,8 +176,17 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
     return (Datum)0;
 }
 
+// _subscription_read_end(OUT examined bigint, OUT last_returned bigint): NULLs before the first
+// read of this backend, and for a read that returned nothing.
 extern "C" Datum chronicle_subscription_read_end(PG_FUNCTION_ARGS) {
     using namespace chronicle::pg;
-    if (last_read_end < 0) PG_RETURN_NULL();
-    PG_RETURN_INT64(last_read_end);
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("_subscription_read_end must return a composite")));
+    }
+    desc = BlessTupleDesc(desc);
+    Datum values[2] = {Int64GetDatum(last_read_end), Int64GetDatum(last_read_returned)};
+    bool nulls[2] = {last_read_end < 0, last_read_returned < 0};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
