@@ -1611,14 +1611,13 @@ CREATE VIEW chronicle.subscription_status AS
              WHERE cp.subscription = s.name) AS last_ack_at,
            s.consumers, s.created_at, s.group_changed_at
       FROM chronicle.subscriptions s
-      -- What is left to deliver: each member's events after its checkpoint, below the head,
-      -- parked ones aside; and how long the oldest of them has waited.
+      -- What is left to deliver: each member's committed events after its checkpoint, parked
+      -- ones aside; and how long the oldest of them has waited.
       CROSS JOIN LATERAL (
           SELECT count(*) AS lag_events, min(l.recorded_at) AS oldest_recorded_at
             FROM chronicle.subscription_checkpoints cp
             JOIN chronicle.event_log l
               ON l.global_position > cp.position
-             AND l.global_position <= (SELECT chronicle.head_position())
              AND (s.category IS NULL OR l.category = s.category)
            WHERE cp.subscription = s.name
              AND (s.event_types IS NULL OR l.event_type = ANY (s.event_types))
