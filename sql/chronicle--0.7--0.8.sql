@@ -141,14 +141,15 @@ BEGIN
               HINT = 'SELECT name FROM chronicle.subscription_status lists the subscriptions of this database.';
 END $$;
 
--- The subscription, locked for a change by its owner (or a member of the owning role).
+-- The subscription, locked for a change by its owner (or a member of the owning role): FOR NO
+-- KEY UPDATE, which two changes take in turn; a drop's DELETE then takes the row itself.
 CREATE FUNCTION chronicle_internal._subscription_for_change(caller regrole, subscription text)
     RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s chronicle.subscriptions;
 BEGIN
     PERFORM chronicle_internal._subscription_check_name(subscription);
-    SELECT * INTO s FROM chronicle.subscriptions WHERE name = subscription FOR UPDATE;
+    SELECT * INTO s FROM chronicle.subscriptions WHERE name = subscription FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         PERFORM chronicle_internal._subscription_not_found(subscription);
     END IF;
@@ -157,10 +158,10 @@ BEGIN
 END $$;
 
 -- The subscription, for one of its consumers: its owner, a member of the owning role, a role
--- it was granted to (or a member of one), or a superuser. `locked`: FOR KEY SHARE, so that the
--- subscription is not dropped or given away meanwhile.
+-- it was granted to (or a member of one), or a superuser. Read without a lock: a consumer in
+-- the middle of its transaction never holds its owner's grant, revoke or alter_owner back.
 CREATE FUNCTION chronicle_internal._subscription_for_consumer(caller regrole, subscription text,
-                                                             members integer, locked boolean)
+                                                             members integer)
     RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s chronicle.subscriptions;
@@ -170,11 +171,7 @@ BEGIN
         RAISE EXCEPTION 'members must be between 1 and 1024, not %', coalesce(members::text, 'NULL')
             USING ERRCODE = 'CH016';
     END IF;
-    IF locked THEN
-        SELECT * INTO s FROM chronicle.subscriptions WHERE name = subscription FOR KEY SHARE;
-    ELSE
-        SELECT * INTO s FROM chronicle.subscriptions WHERE name = subscription;
-    END IF;
+    SELECT * INTO s FROM chronicle.subscriptions WHERE name = subscription;
     IF NOT FOUND THEN
         PERFORM chronicle_internal._subscription_not_found(subscription);
     END IF;
@@ -196,7 +193,8 @@ END $$;
 -- delivered twice. Old members' later polls and acks fail (CH043) and roll back their
 -- transactions. (Only the last old group is remembered: after two changes in quick
 -- succession, events the group before had acknowledged may come again, in order.)
-CREATE FUNCTION chronicle_internal._subscription_regroup(subscription text, members integer)
+CREATE FUNCTION chronicle_internal._subscription_regroup(subscription text, members integer,
+                                                        first_use boolean)
     RETURNS chronicle.subscriptions LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s chronicle.subscriptions;
@@ -208,6 +206,14 @@ BEGIN
     END IF;
     IF s.members = members THEN
         RETURN s;  -- another poll changed it first
+    END IF;
+    -- The first poll sets the size only of a group nobody has used: another first poll with
+    -- another size may have set it meanwhile (the caller then refuses, CH043).
+    IF first_use AND (s.group_changed_at IS NOT NULL
+                      OR EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
+                                  WHERE cp.subscription = s.name
+                                    AND (cp.last_poll_at IS NOT NULL OR cp.last_ack_at IS NOT NULL))) THEN
+        RETURN s;
     END IF;
     -- The old group's polls and acks in flight end first (they hold their rows): the statements
     -- below then read their acknowledgements.
@@ -273,8 +279,9 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
                             WHERE cp.subscription = s.name
                               AND (cp.last_poll_at IS NOT NULL OR cp.last_ack_at IS NOT NULL)) THEN
-            s := chronicle_internal._subscription_regroup(s.name, members);
-        ELSE
+            s := chronicle_internal._subscription_regroup(s.name, members, true);
+        END IF;
+        IF s.members <> members THEN
             RAISE EXCEPTION 'subscription "%" has a group of % members, not %', s.name, s.members, members
                 USING ERRCODE = 'CH043',
                       DETAIL = CASE WHEN s.group_changed_at IS NULL THEN 'The group is in use with that size.'
@@ -307,12 +314,12 @@ CREATE FUNCTION chronicle_internal._alter_subscription(caller regrole, caller_pa
                                                        members integer)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, name, coalesce(members, 1), false);
+    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, name, coalesce(members, 1));
 BEGIN
     IF members IS NULL THEN
         RAISE EXCEPTION 'members must not be NULL' USING ERRCODE = 'CH016';
     END IF;
-    PERFORM chronicle_internal._subscription_regroup(s.name, members);
+    PERFORM chronicle_internal._subscription_regroup(s.name, members, false);
 END $$;
 
 CREATE FUNCTION chronicle_internal._create_subscription(caller regrole, caller_path text, name text,
@@ -328,6 +335,10 @@ BEGIN
             USING ERRCODE = 'CH040',
                   DETAIL = 'A category is the part of a stream name before its first "-": 1 to 255 bytes without "-".';
     END IF;
+    IF event_types IS NOT NULL AND array_ndims(event_types) > 1 THEN
+        RAISE EXCEPTION 'event_types of subscription "%" must be a one-dimensional array', name
+            USING ERRCODE = 'CH040';
+    END IF;
     IF event_types IS NOT NULL AND array_position(event_types, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'event_types of subscription "%" must not contain NULL', name
             USING ERRCODE = 'CH040';
@@ -336,7 +347,7 @@ BEGIN
         start := 0;
     ELSIF start_at = 'end' THEN
         start := chronicle.head_position();
-    ELSIF start_at ~ '^\s*[0-9]{1,19}\s*$' AND start_at::numeric <= 9223372036854775807 THEN
+    ELSIF start_at ~ '^\s*[0-9]{1,19}\s*$' AND start_at::numeric < 9223372036854775807 THEN
         start := start_at::bigint;
     ELSE
         RAISE EXCEPTION 'invalid start_at for subscription "%": %', name, quote_literal(start_at)
@@ -353,6 +364,8 @@ BEGIN
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'subscription "%" already exists', name USING ERRCODE = 'CH042';
     END;
+    -- Rows a park left behind, racing a drop of an older subscription of this name.
+    DELETE FROM chronicle.subscription_parked_events p WHERE p.subscription = name;
     INSERT INTO chronicle.subscription_checkpoints (subscription, member, members, position, delivered)
     SELECT name, m, members, start, start FROM generate_series(0, members - 1) AS m;
 END $$;
@@ -452,6 +465,8 @@ BEGIN
               JOIN chronicle.event_log l ON l.global_position = p.global_position
              WHERE p.subscription = s.name AND p.replay
                AND chronicle.stream_member(l.stream, s.members) = c.member
+               AND (s.category IS NULL OR l.category = s.category)
+               AND (s.event_types IS NULL OR l.event_type = ANY (s.event_types))
              ORDER BY p.global_position LIMIT wanted
         LOOP
             UPDATE chronicle.subscription_parked_events p SET replayed_at = now()
@@ -522,16 +537,23 @@ CREATE FUNCTION chronicle_internal._park(caller regrole, caller_path text, subsc
                                          "position" bigint, reason text)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1, true);
+    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1);
     stream text;
     owner_member integer;
 BEGIN
-    IF _park.position IS NULL THEN
-        RAISE EXCEPTION 'position must not be NULL' USING ERRCODE = 'CH016';
+    IF _park.position IS NULL OR _park.position < 1 THEN
+        RAISE EXCEPTION 'position must be a global position, not %', coalesce(_park.position::text, 'NULL')
+            USING ERRCODE = 'CH016';
     END IF;
-    SELECT l.stream INTO stream FROM chronicle.event_log l WHERE l.global_position = _park.position;
+    -- Only an event of the subscription: one its consumers could have received.
+    SELECT l.stream INTO stream FROM chronicle.event_log l
+     WHERE l.global_position = _park.position AND l.global_position > s.start_position
+       AND (s.category IS NULL OR l.category = s.category)
+       AND (s.event_types IS NULL OR l.event_type = ANY (s.event_types));
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no event has position %', _park.position USING ERRCODE = 'CH044';
+        RAISE EXCEPTION 'position % was not delivered by subscription "%"', _park.position, s.name
+            USING ERRCODE = 'CH044', DETAIL = 'No event of the subscription has that position.',
+                  HINT = 'Park an event that chronicle.poll returned.';
     END IF;
     owner_member := chronicle.stream_member(stream, s.members);
     IF NOT EXISTS (SELECT 1 FROM chronicle.subscription_checkpoints cp
@@ -552,7 +574,7 @@ END $$;
 CREATE FUNCTION chronicle_internal._replay_parked(caller regrole, caller_path text, subscription text)
     RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1, true);
+    s chronicle.subscriptions := chronicle_internal._subscription_for_consumer(caller, subscription, 1);
     ahead bigint;
     behind bigint;
 BEGIN
@@ -580,7 +602,7 @@ CREATE FUNCTION chronicle_internal._subscription_wait_target(caller regrole, sub
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s chronicle.subscriptions :=
-        chronicle_internal._subscription_for_consumer(caller, subscription, coalesce(members, 1), false);
+        chronicle_internal._subscription_for_consumer(caller, subscription, coalesce(members, 1));
 BEGIN
     IF member IS NOT NULL OR members IS NOT NULL THEN
         IF member IS NULL OR members IS NULL THEN
@@ -604,7 +626,7 @@ BEGIN
                         WHERE cp.subscription = s.name ORDER BY cp.member);
     replays := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p
                          JOIN chronicle.event_log l ON l.global_position = p.global_position
-                        WHERE p.subscription = s.name AND p.replay AND p.replayed_at IS NULL
+                        WHERE p.subscription = s.name AND p.replay
                           AND (member IS NULL OR chronicle.stream_member(l.stream, s.members) = member));
     parked := chronicle_internal._subscription_passed(s, (SELECT min(x) FROM unnest(positions) AS x));
 END $$;
@@ -807,9 +829,9 @@ COMMENT ON FUNCTION chronicle_internal._subscription_not_found(text) IS
     'internal: raises "subscription does not exist"';
 COMMENT ON FUNCTION chronicle_internal._subscription_for_change(regrole, text) IS
     'internal: a subscription, locked, for a change by its owner';
-COMMENT ON FUNCTION chronicle_internal._subscription_for_consumer(regrole, text, integer, boolean) IS
+COMMENT ON FUNCTION chronicle_internal._subscription_for_consumer(regrole, text, integer) IS
     'internal: a subscription, for one of its consumers';
-COMMENT ON FUNCTION chronicle_internal._subscription_regroup(text, integer) IS
+COMMENT ON FUNCTION chronicle_internal._subscription_regroup(text, integer, boolean) IS
     'internal: changes the size of a subscription''s group, every new member starting at the old group''s lowest checkpoint';
 COMMENT ON FUNCTION chronicle_internal._subscription_member(regrole, text, integer, integer, boolean) IS
     'internal: a poll''s or ack''s subscription and member, checked, with the member''s checkpoint locked';
@@ -885,8 +907,8 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer
                            chronicle_internal._subscription_check_name(text),
                            chronicle_internal._subscription_not_found(text),
                            chronicle_internal._subscription_for_change(regrole, text),
-                           chronicle_internal._subscription_for_consumer(regrole, text, integer, boolean),
-                           chronicle_internal._subscription_regroup(text, integer),
+                           chronicle_internal._subscription_for_consumer(regrole, text, integer),
+                           chronicle_internal._subscription_regroup(text, integer, boolean),
                            chronicle_internal._subscription_member(regrole, text, integer, integer, boolean),
                            chronicle_internal._alter_subscription(regrole, text, text, integer),
                            chronicle_internal._create_subscription(regrole, text, text, text, text[], text, integer),

@@ -54,6 +54,10 @@ SELECT chronicle.create_subscription('sub_bad', start_at => '-1');
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.create_subscription('sub_bad', start_at => '99999999999999999999');
 \echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.create_subscription('sub_bad', event_types => '{{A},{B}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chronicle.create_subscription('sub_bad', start_at => '9223372036854775807');
+\echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.create_subscription('sub_bad', members => 0);
 \echo :LAST_ERROR_SQLSTATE
 SELECT chronicle.create_subscription('sub_bad', members => NULL);
@@ -213,9 +217,23 @@ SELECT chronicle.park('sub_park', -5, 'no such event');
 SELECT chronicle.replay_parked('sub_park');
 SELECT global_position - :base AS pos FROM chronicle.poll('sub_park', 10);
 SELECT global_position - :base AS pos FROM chronicle.poll('sub_park', 10);
+-- Delivered but not yet acknowledged, a replayed event is still something to wait for.
+SELECT chronicle.wait_for_events('sub_park', '0') AS replay_pending;
 SELECT chronicle.ack('sub_park', :base + 12);
 SELECT count(*) AS replay_done FROM chronicle.subscription_parked WHERE subscription = 'sub_park';
 SELECT count(*) AS nothing_left FROM chronicle.poll('sub_park', 10);
+SELECT delivered - :base AS delivered_now_past_every_event FROM chronicle.subscription_checkpoints
+ WHERE subscription = 'sub_park';
+-- Only the subscription's own events can be parked: not one of another category or type, nor
+-- one before its start, even below the delivered position (else parking and replaying would
+-- read any event of the database).
+\set VERBOSITY sqlstate
+SELECT chronicle.park('sub_park', :base + 13, 'another category');
+SELECT chronicle.park('sub_park', :base + 1, 'another type');
+SELECT chronicle.park('sub_late', :base + 7, 'before its start');
+\set VERBOSITY default
+SELECT count(*) AS none_parked FROM chronicle.subscription_parked_events
+ WHERE subscription IN ('sub_park', 'sub_late');
 SELECT chronicle.replay_parked('sub_park') AS nothing_to_replay;
 
 -- ---------------------------------------------------------------------------------------

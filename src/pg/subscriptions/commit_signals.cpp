@@ -6,6 +6,9 @@
 
 extern "C" {
 #include "access/twophase.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
@@ -16,8 +19,14 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/array.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 }
+
+#include "chronicle/pg/catalog/metadata_cache.hpp"
 
 #include <cstring>
 
@@ -58,8 +67,14 @@ int touched_count = 0;
 int touched_capacity = 0;
 int64 touched_last = 0;
 // UNLISTEN * / DISCARD ALL ran in this transaction: the entry goes at commit, not before
-// (a rollback keeps the backend listening).
+// (a rollback keeps the backend listening). A LISTEN sets the entry at once (a notification
+// too many costs little); a rollback puts back what was there before it.
 bool unlisten_at_commit = false;
+bool listen_in_transaction = false;
+Oid listening_before_transaction = InvalidOid;
+// This backend is inside wait_for_events: its exit (a FATAL, pg_terminate_backend) must still
+// count it out of the waiters.
+bool waiting = false;
 bool exit_callback_registered = false;
 
 void forget_transaction() {
@@ -68,6 +83,7 @@ void forget_transaction() {
     touched_capacity = 0;
     touched_last = 0;
     unlisten_at_commit = false;
+    listen_in_transaction = false;
 }
 
 void set_listening(Oid database) {
@@ -78,8 +94,52 @@ void set_listening(Oid database) {
     pg_memory_barrier();
 }
 
+Oid my_listening() {
+    if (shared == nullptr || MyProc == nullptr) return InvalidOid;
+    const int slot = compat::my_proc_number();
+    return slot >= 0 && slot < shared->slot_count ? shared->listening[slot] : InvalidOid;
+}
+
 void on_backend_exit(int, Datum) {
     set_listening(InvalidOid);
+    if (waiting && shared != nullptr) {
+        pg_atomic_fetch_sub_u32(&shared->waiters, 1);
+        waiting = false;
+    }
+}
+
+void register_exit_callback() {
+    if (!exit_callback_registered) {
+        before_shmem_exit(on_backend_exit, (Datum)0);
+        exit_callback_registered = true;
+    }
+}
+
+// Whether the current user may read what the notifications announce: EXECUTE on chronicle.poll
+// or chronicle.read_all. Another role's LISTEN does not switch the appends of the database to
+// notifying (it would make every appending commit wait for the one before: a role with no
+// right on chronicle would slow every writer down).
+bool may_read_events() {
+    const MetadataCache& metadata = metadata_cache();
+    if (!metadata.installed || !OidIsValid(metadata.chronicle_namespace)) return false;
+    struct Signature {
+        const char* name;
+        int nargs;
+        Oid types[4];
+    };
+    const Signature readers[] = {{"poll", 4, {TEXTOID, INT4OID, INT4OID, INT4OID}},
+                                 {"read_all", 4, {INT8OID, INT4OID, TEXTOID, TEXTARRAYOID}}};
+    for (const Signature& reader : readers) {
+        const Oid function =
+            GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(reader.name),
+                            PointerGetDatum(buildoidvector(reader.types, reader.nargs)),
+                            ObjectIdGetDatum(metadata.chronicle_namespace));
+        if (OidIsValid(function) &&
+            compat::function_aclcheck(function, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // Whether anyone may be listening: any backend of this database on a chronicle_ channel.
@@ -173,6 +233,9 @@ void commit_signals_xact_event(XactEvent event) {
             break;
         }
         case XACT_EVENT_ABORT:
+            if (listen_in_transaction) set_listening(listening_before_transaction);
+            forget_transaction();
+            break;
         case XACT_EVENT_PARALLEL_COMMIT:
         case XACT_EVENT_PARALLEL_ABORT:
         case XACT_EVENT_PREPARE:
@@ -189,9 +252,11 @@ void commit_signals_note_utility_statement(Node* statement) {
         case T_ListenStmt: {
             const char* channel = castNode(ListenStmt, statement)->conditionname;
             if (strncmp(channel, kChannelPrefix, sizeof(kChannelPrefix) - 1) != 0) break;
-            if (!exit_callback_registered) {
-                before_shmem_exit(on_backend_exit, (Datum)0);
-                exit_callback_registered = true;
+            if (!IsTransactionState() || !may_read_events()) break;
+            register_exit_callback();
+            if (!listen_in_transaction) {
+                listening_before_transaction = my_listening();
+                listen_in_transaction = true;
             }
             set_listening(MyDatabaseId);
             unlisten_at_commit = false;
@@ -216,7 +281,9 @@ void commit_signals_note_utility_statement(Node* statement) {
 
 void prepare_to_wait_for_appends() {
     if (shared == nullptr) return;
+    register_exit_callback();
     pg_atomic_fetch_add_u32(&shared->waiters, 1);
+    waiting = true;
     ConditionVariablePrepareToSleep(&shared->appended);
 }
 
@@ -235,7 +302,8 @@ void wait_for_appends(long timeout_ms) {
 void cancel_wait_for_appends() {
     if (shared == nullptr) return;
     ConditionVariableCancelSleep();
-    pg_atomic_fetch_sub_u32(&shared->waiters, 1);
+    if (waiting) pg_atomic_fetch_sub_u32(&shared->waiters, 1);
+    waiting = false;
 }
 
 }  // namespace chronicle::pg

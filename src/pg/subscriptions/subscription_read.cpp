@@ -106,7 +106,7 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
     const int32 member = PG_GETARG_INT32(4);
     const int32 members = PG_GETARG_INT32(5);
     if (members < 1 || members > chronicle::kMaxGroupMembers || member < 0 || member >= members ||
-        after < 0 || max_count < 0) {
+        after < 0 || after == PG_INT64_MAX || max_count < 0) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("_subscription_read: invalid arguments")));
     }
