@@ -4,8 +4,8 @@
     subscriptions_client.py consume MODE SUBSCRIPTION CHANNEL OUT
         The latency consumer. MODE is `listen` (LISTEN CHANNEL, wait for a notification with
         select(), then poll) or `wait` (chronicle.wait_for_events in a loop, then poll). Every
-        wake-up polls (100 at a time) until a poll returns less than a full batch, then acks the
-        last event, each statement in its own transaction (autocommit). The latency of an event
+        wake-up polls 100 at a time and acks the last event of each batch, until a poll returns
+        less than a full batch, each statement in its own transaction (autocommit). The latency of an event
         is the time the client has its row (time.time() after fetchall) minus the
         clock_timestamp() the writer put into its data: the same machine, the same clock.
         Writes one latency in ms per line to OUT and stops at the event with "stop" in its data.
@@ -53,10 +53,11 @@ def consume(mode, subscription, channel, out_path):
     print("ready", flush=True)
 
     def drain():
-        # poll until a short batch, then ack the last event delivered
+        # poll, ack the last event of the batch (poll starts after the acknowledged
+        # position: without an ack it would deliver the same events again), until a short batch
         nonlocal polls, empty_polls, stop
-        last = None
         while True:
+            last = None
             cur.execute("SELECT global_position, data FROM chronicle.poll(%s, %s)",
                         (subscription, BATCH))
             rows = cur.fetchall()
@@ -71,19 +72,19 @@ def consume(mode, subscription, channel, out_path):
                 elif "t" in event:
                     latencies.append((received - float(event["t"])) * 1000.0)
                 last = position
+            if last is not None:
+                cur.execute("SELECT chronicle.ack(%s, %s)", (subscription, last))
             if len(rows) < BATCH:
                 break
-        if last is not None:
-            cur.execute("SELECT chronicle.ack(%s, %s)", (subscription, last))
 
     drain()  # anything there before we listened
     while not stop:
         if mode == "listen":
+            # conn.poll() first: a notification that came in with the last statement's
+            # answer may sit in libpq's buffer, where select() would not see it.
+            conn.poll()
             if not conn.notifies:
-                if select.select([conn], [], [], 5.0) == ([], [], []):
-                    continue
-                conn.poll()
-            if not conn.notifies:
+                select.select([conn], [], [], 5.0)
                 continue
             conn.notifies.clear()
         else:
