@@ -1089,20 +1089,6 @@ CREATE FUNCTION chronicle.head_position() RETURNS bigint
     AS 'MODULE_PATHNAME', 'chronicle_head_position'
     LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
--- The events of one subscription member, gap-safe as read_all: after `after`, in position
--- order, of the category and types, of the streams of `member` in a group of `members`, not
--- in `skip` (sorted), at most max_count. _subscription_read_end() then tells the position
--- below which that read examined every event (matching or not), and the last position it
--- returned (NULL: none).
-CREATE FUNCTION chronicle_internal._subscription_read(after bigint, max_count integer, category text,
-                                                      event_types text[], member integer,
-                                                      members integer, skip bigint[])
-    RETURNS SETOF chronicle.event
-    AS 'MODULE_PATHNAME', 'chronicle_subscription_read'
-    LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100;
-CREATE FUNCTION chronicle_internal._subscription_read_end(OUT examined bigint, OUT last_returned bigint)
-    AS 'MODULE_PATHNAME', 'chronicle_subscription_read_end'
-    LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION chronicle_internal._subscription_check_name(name text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1413,21 +1399,22 @@ BEGIN
          ORDER BY 1);
 END $$;
 
-CREATE FUNCTION chronicle_internal._poll(caller regrole, caller_path text, subscription text,
-                                         max_count integer, member integer, members integer)
-    RETURNS SETOF chronicle.event LANGUAGE plpgsql SECURITY DEFINER ROWS 100
-    SET search_path = pg_catalog, pg_temp AS $$
+-- chronicle.poll's first step (src/pg/subscriptions/poll.cpp): the consumer checked, its
+-- member's checkpoint locked, the parked events to deliver again chosen (and marked), and what
+-- the read that follows (in C) must pass by.
+CREATE FUNCTION chronicle_internal._poll_begin(caller regrole, caller_path text, subscription text,
+                                               max_count integer, member integer, members integer,
+                                               OUT category text, OUT event_types text[],
+                                               OUT after bigint, OUT wanted integer,
+                                               OUT member_number integer, OUT group_size integer,
+                                               OUT passed bigint[], OUT replayed bigint[])
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    sc record;
     s chronicle.subscriptions;
     c chronicle.subscription_checkpoints;
-    sc record;
-    e chronicle.event;
-    wanted integer := coalesce(max_count, 100);
-    given integer := 0;
-    newest bigint;
-    examined bigint;
-    parked boolean;
 BEGIN
+    wanted := coalesce(max_count, 100);
     IF wanted < 0 THEN
         RAISE EXCEPTION 'max_count must not be negative, not %', wanted USING ERRCODE = 'CH016';
     END IF;
@@ -1435,46 +1422,47 @@ BEGIN
                                                   coalesce(members, 1), true);
     s := sc.s;
     c := sc.c;
-    parked := EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p WHERE p.subscription = s.name);
-    -- Parked events asked for again come first, in position order.
-    IF parked THEN
-        FOR e IN
-            SELECT l.global_position, l.stream, l.stream_version, l.event_id, l.event_type, l.data,
-                   l.metadata, l.recorded_at
+    category := s.category;
+    event_types := s.event_types;
+    after := c.position;
+    member_number := c.member;
+    group_size := s.members;
+    IF EXISTS (SELECT 1 FROM chronicle.subscription_parked_events p WHERE p.subscription = s.name) THEN
+        -- Parked events asked for again come first, in position order.
+        replayed := ARRAY(
+            SELECT p.global_position
               FROM chronicle.subscription_parked_events p
               JOIN chronicle.event_log l ON l.global_position = p.global_position
              WHERE p.subscription = s.name AND p.replay
                AND chronicle.stream_member(l.stream, s.members) = c.member
                AND (s.category IS NULL OR l.category = s.category)
                AND (s.event_types IS NULL OR l.event_type = ANY (s.event_types))
-             ORDER BY p.global_position LIMIT wanted
-        LOOP
-            UPDATE chronicle.subscription_parked_events p SET replayed_at = now()
-             WHERE p.subscription = s.name AND p.global_position = e.global_position;
-            RETURN NEXT e;
-            given := given + 1;
-        END LOOP;
+             ORDER BY p.global_position LIMIT wanted);
+        UPDATE chronicle.subscription_parked_events p SET replayed_at = now()
+         WHERE p.subscription = s.name AND p.global_position = ANY (replayed);
+        passed := chronicle_internal._subscription_passed(s, c.position);
+    ELSIF s.previous_members IS NOT NULL THEN
+        passed := chronicle_internal._subscription_passed(s, c.position);
     END IF;
-    IF given < wanted THEN
-        RETURN QUERY
-            SELECT * FROM chronicle_internal._subscription_read(
-                c.position, wanted - given, s.category, s.event_types, c.member, s.members,
-                CASE WHEN parked OR s.previous_members IS NOT NULL
-                     THEN chronicle_internal._subscription_passed(s, c.position) END);
-        SELECT r.examined, r.last_returned INTO examined, newest
-          FROM chronicle_internal._subscription_read_end() AS r;
-    END IF;
-    IF newest IS NULL AND c.delivered <= c.position AND examined > c.position THEN
-        -- Nothing for this member up to `examined`, nothing outstanding: the checkpoint moves
-        -- there, so that the next poll does not examine the same events again.
-        UPDATE chronicle.subscription_checkpoints cp
-           SET position = examined, delivered = examined, last_poll_at = now()
-         WHERE cp.subscription = s.name AND cp.member = c.member;
-    ELSE
-        UPDATE chronicle.subscription_checkpoints cp
-           SET delivered = greatest(cp.delivered, newest), last_poll_at = now()
-         WHERE cp.subscription = s.name AND cp.member = c.member;
-    END IF;
+END $$;
+
+-- chronicle.poll's last step: the member's checkpoint after the read. `examined`: every event
+-- at or below it was examined; `last_returned`: the last position returned (NULL: none). When
+-- nothing was returned and nothing delivered waits for an ack, the checkpoint moves to
+-- `examined`, so that the next poll does not examine the same events again.
+CREATE FUNCTION chronicle_internal._poll_end(subscription text, member integer, examined bigint,
+                                             last_returned bigint)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE chronicle.subscription_checkpoints cp
+       SET position = CASE WHEN last_returned IS NULL AND cp.delivered <= cp.position
+                                AND examined > cp.position
+                           THEN examined ELSE cp.position END,
+           delivered = CASE WHEN last_returned IS NULL AND cp.delivered <= cp.position
+                                 AND examined > cp.position
+                            THEN examined ELSE greatest(cp.delivered, last_returned) END,
+           last_poll_at = now()
+     WHERE cp.subscription = _poll_end.subscription AND cp.member = _poll_end.member;
 END $$;
 
 CREATE FUNCTION chronicle_internal._ack(caller regrole, caller_path text, subscription text,
@@ -1669,7 +1657,7 @@ CREATE FUNCTION chronicle.alter_subscription(name text, members integer)
     RETURNS void AS 'MODULE_PATHNAME', 'chronicle_management_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION chronicle.poll(subscription text, max_count integer DEFAULT 100,
                                member integer DEFAULT 0, members integer DEFAULT 1)
-    RETURNS SETOF chronicle.event AS 'MODULE_PATHNAME', 'chronicle_management_call'
+    RETURNS SETOF chronicle.event AS 'MODULE_PATHNAME', 'chronicle_poll'
     LANGUAGE C VOLATILE ROWS 100;
 CREATE FUNCTION chronicle.ack(subscription text, "position" bigint,
                               member integer DEFAULT 0, members integer DEFAULT 1)
@@ -1844,10 +1832,6 @@ COMMENT ON FUNCTION chronicle.replay_parked(text) IS
     'deliver a subscription''s parked events again; returns how many';
 COMMENT ON FUNCTION chronicle.wait_for_events(text, interval, integer, integer) IS
     'wait until a subscription (or one member of its group) has events to deliver (true) or the timeout passes (false), holding no snapshot of its own';
-COMMENT ON FUNCTION chronicle_internal._subscription_read(bigint, integer, text, text[], integer, integer, bigint[]) IS
-    'internal: the events of one subscription member after a position, gap-safe';
-COMMENT ON FUNCTION chronicle_internal._subscription_read_end() IS
-    'internal: the position below which the last _subscription_read examined every event, and the last it returned';
 COMMENT ON FUNCTION chronicle_internal._subscription_check_name(text) IS
     'internal: refuses a subscription name that is empty or longer than 63 bytes';
 COMMENT ON FUNCTION chronicle_internal._subscription_not_found(text) IS
@@ -1872,8 +1856,10 @@ COMMENT ON FUNCTION chronicle_internal._revoke_subscription(regrole, text, text,
     'internal: chronicle.revoke_subscription, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._subscription_passed(chronicle.subscriptions, bigint) IS
     'internal: the positions a member of a subscription''s group passes by: parked, or acknowledged by the previous group';
-COMMENT ON FUNCTION chronicle_internal._poll(regrole, text, text, integer, integer, integer) IS
-    'internal: chronicle.poll, called with the calling role';
+COMMENT ON FUNCTION chronicle_internal._poll_begin(regrole, text, text, integer, integer, integer) IS
+    'internal: chronicle.poll''s checks and locks, called with the calling role';
+COMMENT ON FUNCTION chronicle_internal._poll_end(text, integer, bigint, bigint) IS
+    'internal: chronicle.poll''s update of the member''s checkpoint';
 COMMENT ON FUNCTION chronicle_internal._ack(regrole, text, text, bigint, integer, integer) IS
     'internal: chronicle.ack, called with the calling role';
 COMMENT ON FUNCTION chronicle_internal._park(regrole, text, text, bigint, text) IS
@@ -2092,9 +2078,7 @@ GRANT SELECT ON chronicle.subscriptions, chronicle.subscription_checkpoints,
                 chronicle.subscription_parked
     TO @extowner@ WITH GRANT OPTION;
 GRANT SELECT ON chronicle.subscriptions TO PUBLIC;
-REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer, text, text[], integer, integer, bigint[]),
-                           chronicle_internal._subscription_read_end(),
-                           chronicle_internal._subscription_check_name(text),
+REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_check_name(text),
                            chronicle_internal._subscription_not_found(text),
                            chronicle_internal._subscription_for_change(regrole, text),
                            chronicle_internal._subscription_for_consumer(regrole, text, integer),
@@ -2106,7 +2090,8 @@ REVOKE EXECUTE ON FUNCTION chronicle_internal._subscription_read(bigint, integer
                            chronicle_internal._grant_subscription(regrole, text, text, regrole),
                            chronicle_internal._revoke_subscription(regrole, text, text, regrole),
                            chronicle_internal._subscription_passed(chronicle.subscriptions, bigint),
-                           chronicle_internal._poll(regrole, text, text, integer, integer, integer),
+                           chronicle_internal._poll_begin(regrole, text, text, integer, integer, integer),
+                           chronicle_internal._poll_end(text, integer, bigint, bigint),
                            chronicle_internal._ack(regrole, text, text, bigint, integer, integer),
                            chronicle_internal._park(regrole, text, text, bigint, text),
                            chronicle_internal._replay_parked(regrole, text, text),

@@ -156,6 +156,9 @@ SELECT * FROM chronicle.read_stream('secrole-1');
 RESET ROLE;
 SET ROLE sec_reader;
 SELECT stream_version, event_type, data FROM chronicle.read_stream('secrole-1');
+-- read_all needs no right on the position sequence (it used to: "permission denied for
+-- sequence global_position_seq").
+SELECT count(*) > 0 AS read_all_works FROM chronicle.read_all();
 SELECT chronicle.stream_version('secrole-1');
 SELECT count(*) FROM chronicle.events WHERE stream = 'secrole-1';
 SELECT chronicle.append('secrole-1', 'Opened', '{}');

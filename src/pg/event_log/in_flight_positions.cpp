@@ -29,6 +29,8 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
 #include "utils/tuplestore.h"
 #include "utils/timestamp.h"
 }
@@ -155,13 +157,28 @@ void set_fallback_tag(LOCKTAG* tag) {
     SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, 0, 0, kFallbackLockField4);
 }
 
-// The largest position the sequence has handed out, 0 if none.
+// The largest position the sequence has handed out, 0 if none. Read as the sequence's owner:
+// pg_sequence_last_value() checks SELECT on it, which no reader of events is granted (nor
+// needs: the position is no secret to one who may read the events).
 int64 last_allocated(Oid position_seq) {
+    HeapTuple sequence = SearchSysCache1(RELOID, ObjectIdGetDatum(position_seq));
+    if (!HeapTupleIsValid(sequence)) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("cache lookup failed for relation %u", position_seq)));
+    }
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(sequence))->relowner;
+    ReleaseSysCache(sequence);
     LOCAL_FCINFO(fcinfo, 1);
     InitFunctionCallInfoData(*fcinfo, nullptr, 1, InvalidOid, nullptr, nullptr);
     fcinfo->args[0].value = ObjectIdGetDatum(position_seq);
     fcinfo->args[0].isnull = false;
+    Oid saved_user;
+    int saved_security;
+    GetUserIdAndSecContext(&saved_user, &saved_security);
+    // An error below aborts the (sub)transaction, which restores the identity.
+    SetUserIdAndSecContext(owner, saved_security | SECURITY_LOCAL_USERID_CHANGE);
     Datum result = pg_sequence_last_value(fcinfo);
+    SetUserIdAndSecContext(saved_user, saved_security);
     return fcinfo->isnull ? 0 : DatumGetInt64(result);
 }
 

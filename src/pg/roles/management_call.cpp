@@ -116,9 +116,8 @@ extern "C" Datum chronicle_management_call(PG_FUNCTION_ARGS) {
         fcinfo->flinfo->fn_extra = target;
     }
     LOCAL_FCINFO(call, FUNC_MAX_ARGS);
-    // The result info goes through: chronicle.poll returns a set (materialized by _poll).
     InitFunctionCallInfoData(*call, &target->function, target->nargs, fcinfo->fncollation, nullptr,
-                             fcinfo->resultinfo);
+                             nullptr);
     // GetUserId(): the role whose rights this call has, as PostgreSQL's own ownership checks
     // take it (inside another SECURITY DEFINER function, that function's owner).
     call->args[0].value = ObjectIdGetDatum(GetUserId());

@@ -1,5 +1,6 @@
 // The read side of subscriptions: the events of one member of a consumer group, gap-safe as
-// read_all, and where that read stopped looking; stream_member and head_position.
+// read_all, and where that read stopped looking (member_read.hpp); stream_member and
+// head_position.
 #include <optional>
 #include <string_view>
 
@@ -9,9 +10,11 @@
 #include "chronicle/pg/boundary/text_view.hpp"
 #include "chronicle/pg/event_log/event_log_access.hpp"
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
+#include "chronicle/pg/subscriptions/member_read.hpp"
 
 extern "C" {
 #include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
@@ -19,6 +22,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -26,17 +30,10 @@ extern "C" {
 
 PG_FUNCTION_INFO_V1(chronicle_stream_member);
 PG_FUNCTION_INFO_V1(chronicle_head_position);
-PG_FUNCTION_INFO_V1(chronicle_subscription_read);
-PG_FUNCTION_INFO_V1(chronicle_subscription_read_end);
 }
 
 namespace chronicle::pg {
 namespace {
-
-// Where this backend's last _subscription_read stopped looking (-1 before the first one), and
-// the last position it returned (-1: none).
-int64 last_read_end = -1;
-int64 last_read_returned = -1;
 
 // The sorted positions a read passes by (parked events), searched as the scan advances.
 struct SkipList {
@@ -90,51 +87,33 @@ extern "C" Datum chronicle_head_position(PG_FUNCTION_ARGS) {
     PG_RETURN_INT64(current_read_horizon(oids.position_seq) - 1);
 }
 
-// _subscription_read(after, max_count, category, event_types, member, members, skip): as
-// read_all, passing by the events of other members' streams and those in `skip`. Every
-// argument comes from chronicle's own catalog (only _poll calls it), checked there.
-extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
-    using namespace chronicle::pg;
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4) || PG_ARGISNULL(5)) {
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("_subscription_read needs after, max_count, member and members")));
-    }
-    const int64 after = PG_GETARG_INT64(0);
-    const int32 max_count = PG_GETARG_INT32(1);
-    text* category = PG_ARGISNULL(2) ? nullptr : PG_GETARG_TEXT_PP(2);
-    ArrayType* types = PG_ARGISNULL(3) ? nullptr : PG_GETARG_ARRAYTYPE_P(3);
-    const int32 member = PG_GETARG_INT32(4);
-    const int32 members = PG_GETARG_INT32(5);
-    if (members < 1 || members > chronicle::kMaxGroupMembers || member < 0 || member >= members ||
-        after < 0 || after == PG_INT64_MAX || max_count < 0) {
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("_subscription_read: invalid arguments")));
-    }
-    SkipList skip = skip_list(PG_ARGISNULL(6) ? nullptr : PG_GETARG_ARRAYTYPE_P(6));
+namespace chronicle::pg {
 
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    last_read_end = after;
-    last_read_returned = -1;
-    if (max_count == 0) return (Datum)0;
-
+MemberReadEnd read_member_events(ReturnSetInfo* rsinfo, const MemberRead& read) {
+    if (read.members < 1 || read.members > chronicle::kMaxGroupMembers || read.member < 0 ||
+        read.member >= read.members || read.after < 0 || read.after == PG_INT64_MAX ||
+        read.max_count < 0) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("read_member_events: invalid arguments")));
+    }
+    MemberReadEnd end{read.after, -1, 0};
+    if (read.max_count == 0) return end;
+    SkipList skip = skip_list(read.passed);
     const EventLogOids& oids = event_log_oids();
     const int64 horizon = current_read_horizon(oids.position_seq);
-    if (horizon <= after + 1) return (Datum)0;
+    if (horizon <= read.after + 1) return end;
 
-    const TypeFilter filter = type_filter(types);
+    const TypeFilter filter = type_filter(read.event_types);
     const Snapshot snapshot = GetActiveSnapshot();
     SnapshotData dirty;
     InitDirtySnapshot(dirty);
     Relation heap = table_open(oids.event_log, AccessShareLock);
     PositionRangeScan range =
-        begin_position_range_scan(heap, oids, category, after, horizon, &dirty);
+        begin_position_range_scan(heap, oids, read.category, read.after, horizon, &dirty);
     TupleDesc desc = RelationGetDescr(heap);
-    int64 examined = after;
     bool stopped = false;
-    int emitted = 0;
     HeapTuple row;
-    while (emitted < max_count &&
+    while (end.returned < read.max_count &&
            HeapTupleIsValid(row = systable_getnext_ordered(range.scan, ForwardScanDirection))) {
         CHECK_FOR_INTERRUPTS();
         bool isnull;
@@ -145,18 +124,18 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
             wanted = type_matches(filter,
                                   DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull)));
         }
-        if (wanted && members > 1) {
+        if (wanted && read.members > 1) {
             text* stream = DatumGetTextPP(heap_getattr(row, kColStream, desc, &isnull));
-            wanted = chronicle::stream_hash(view_of(stream)) % static_cast<uint64>(members) ==
-                     static_cast<uint64>(member);
+            wanted = chronicle::stream_hash(view_of(stream)) % static_cast<uint64>(read.members) ==
+                     static_cast<uint64>(read.member);
         }
         if (!wanted) {
-            examined = position;
+            end.examined = position;
             continue;
         }
         if (!written_before(row, snapshot)) {
             // Committed after this statement's snapshot: the next read starts here.
-            examined = position - 1;
+            end.examined = position - 1;
             stopped = true;
             break;
         }
@@ -164,29 +143,43 @@ extern "C" Datum chronicle_subscription_read(PG_FUNCTION_ARGS) {
         bool nulls[kEventTypeColumnCount];
         event_row_values(row, desc, values, nulls);
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        ++emitted;
-        examined = position;
-        last_read_returned = position;
+        ++end.returned;
+        end.examined = position;
+        end.last_returned = position;
     }
     // Exhausted below the horizon: every position up to it is committed or never will be.
-    if (!stopped && emitted < max_count) examined = horizon - 1;
+    if (!stopped && end.returned < read.max_count) end.examined = horizon - 1;
     end_position_range_scan(range);
     table_close(heap, AccessShareLock);
-    last_read_end = examined;
-    return (Datum)0;
+    return end;
 }
 
-// _subscription_read_end(OUT examined bigint, OUT last_returned bigint): NULLs before the first
-// read of this backend, and for a read that returned nothing.
-extern "C" Datum chronicle_subscription_read_end(PG_FUNCTION_ARGS) {
-    using namespace chronicle::pg;
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
-        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg_internal("_subscription_read_end must return a composite")));
+int emit_events_at(ReturnSetInfo* rsinfo, ArrayType* positions) {
+    if (positions == nullptr) return 0;
+    SkipList list = skip_list(positions);
+    const EventLogOids& oids = event_log_oids();
+    Relation heap = table_open(oids.event_log, AccessShareLock);
+    Relation index = index_open(oids.position_index, AccessShareLock);
+    TupleDesc desc = RelationGetDescr(heap);
+    int found = 0;
+    for (int i = 0; i < list.count; ++i) {
+        ScanKeyData key;
+        ScanKeyEntryInitialize(&key, 0, kColGlobalPosition, BTEqualStrategyNumber, InvalidOid,
+                               InvalidOid, F_INT8EQ, Int64GetDatum(list.positions[i]));
+        SysScanDesc scan = systable_beginscan_ordered(heap, index, GetActiveSnapshot(), 1, &key);
+        HeapTuple row = systable_getnext_ordered(scan, ForwardScanDirection);
+        if (HeapTupleIsValid(row)) {
+            Datum values[kEventTypeColumnCount];
+            bool nulls[kEventTypeColumnCount];
+            event_row_values(row, desc, values, nulls);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            ++found;
+        }
+        systable_endscan_ordered(scan);
     }
-    desc = BlessTupleDesc(desc);
-    Datum values[2] = {Int64GetDatum(last_read_end), Int64GetDatum(last_read_returned)};
-    bool nulls[2] = {last_read_end < 0, last_read_returned < 0};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+    index_close(index, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return found;
 }
+
+}  // namespace chronicle::pg
