@@ -24,6 +24,13 @@ extern "C" {
 #error "chronicle builds against PostgreSQL 15 to 18 (pg_config --version names the server)"
 #endif
 
+// 16 moved the varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR) out of postgres.h.
+#if PG_VERSION_NUM >= 160000
+extern "C" {
+#include "varatt.h"
+}
+#endif
+
 namespace chronicle::pg::compat {
 
 // 16 replaced the per-kind ACL and ownership checks by object_aclcheck/object_ownercheck.

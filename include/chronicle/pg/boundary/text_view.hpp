@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "chronicle/pg/boundary/pg_compat.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
 namespace chronicle::pg {
