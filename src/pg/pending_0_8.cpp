@@ -5,7 +5,6 @@
 
 extern "C" {
 #include "fmgr.h"
-PG_FUNCTION_INFO_V1(chronicle_read_correlated);
 PG_FUNCTION_INFO_V1(chronicle_load);
 PG_FUNCTION_INFO_V1(chronicle_fold_events);
 PG_FUNCTION_INFO_V1(chronicle_stream_member);
@@ -20,7 +19,6 @@ PG_FUNCTION_INFO_V1(chronicle_wait_for_events);
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg(#name " pending"))); \
         PG_RETURN_NULL();                                                                 \
     }
-PENDING(chronicle_read_correlated)
 PENDING(chronicle_load)
 PENDING(chronicle_fold_events)
 PENDING(chronicle_stream_member)
