@@ -98,6 +98,25 @@ SELECT count(*) AS after_rollback FROM chronicle.read_correlated('conv-1');
 SELECT c.id, (SELECT count(*) FROM chronicle.read_correlated(c.id)) AS events
   FROM (VALUES ('conv-1'), ('conv-2'), ('conv-3')) c(id) ORDER BY c.id;
 
+-- read_correlated reads its index, never the whole log: without it (dropped by hand, or
+-- replaced by another index of that name) it says so; appends go on.
+BEGIN;
+DROP INDEX chronicle.event_log_correlation_idx;
+SELECT count(*) FROM chronicle.read_correlated('conv-1');
+ROLLBACK;
+BEGIN;
+DROP INDEX chronicle.event_log_correlation_idx;
+CREATE INDEX event_log_correlation_idx ON chronicle.event_log (causation_id, global_position);
+SELECT count(*) FROM chronicle.read_correlated('conv-1');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DROP INDEX chronicle.event_log_correlation_idx;
+SELECT chronicle.append('corr_noindex-1', 'E', '{}', '{"correlation_id": "conv-noindex"}');
+SELECT correlation_id FROM chronicle.events WHERE stream = 'corr_noindex-1';
+ROLLBACK;
+SELECT count(*) FROM chronicle.read_correlated('conv-1');
+
 ------------------------------------------------------------------------------------------
 -- The argument of read_correlated: NULL, empty and oversize ids are refused (CH016)
 ------------------------------------------------------------------------------------------

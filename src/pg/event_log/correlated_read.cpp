@@ -44,11 +44,13 @@ extern "C" Datum chronicle_read_correlated(PG_FUNCTION_ARGS) {
                      errhint("Run ALTER EXTENSION chronicle UPDATE.")));
         }
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                        errmsg("chronicle's index chronicle.event_log_correlation_idx does not "
-                               "exist"),
-                        errdetail("chronicle.read_correlated reads a btree index of that name on "
-                                  "chronicle.event_log (correlation_id, global_position)."),
-                        errhint("Try DROP EXTENSION chronicle; CREATE EXTENSION chronicle.")));
+                        errmsg("chronicle.read_correlated cannot find its index "
+                               "chronicle.event_log_correlation_idx"),
+                        errdetail("It reads a btree index of that name on chronicle.event_log "
+                                  "(correlation_id, global_position), and there is none."),
+                        errhint("Create it again: CREATE INDEX event_log_correlation_idx ON "
+                                "chronicle.event_log (correlation_id, global_position) WHERE "
+                                "correlation_id IS NOT NULL.")));
     }
 
     InitMaterializedSRF(fcinfo, 0);
