@@ -1,5 +1,6 @@
 // Deciding whether an append is a retry of one already written: the same id with the same
-// stream, position, type, data and metadata; anything else under the id is a conflict.
+// stream, position, type, data, metadata, correlation and causation id; anything else under
+// the id is a conflict.
 
 #include "chronicle/core/idempotency.hpp"
 
@@ -31,6 +32,8 @@ std::string differing_parts(const StoredEventId& s) {
     if (!s.same_type) parts.push_back("type");
     if (!s.same_data) parts.push_back("data");
     if (!s.same_metadata) parts.push_back("metadata");
+    if (!s.same_correlation_id) parts.push_back("correlation id");
+    if (!s.same_causation_id) parts.push_back("causation id");
     std::string out;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         if (i > 0) out += i + 1 == parts.size() ? " and " : ", ";
@@ -89,10 +92,18 @@ RetryDecision decide_retry(std::string_view stream, ExpectedVersion expected,
     // it first, and the owner's retry must then fail rather than report success.
     for (std::size_t i = 0; i < ids.size(); ++i) {
         const StoredEventId& s = stored[i];
-        if (!s.same_type || !s.same_data || !s.same_metadata) {
-            duplicate(stream, *ids[i], s,
-                      "The event stored under this id differs from the one sent now in its " +
-                          differing_parts(s) + "; a retry must send the same event.");
+        if (!s.same_type || !s.same_data || !s.same_metadata || !s.same_correlation_id ||
+            !s.same_causation_id) {
+            std::string why =
+                "The event stored under this id differs from the one sent now in its " +
+                differing_parts(s) + "; a retry must send the same event.";
+            if (!s.same_correlation_id || !s.same_causation_id) {
+                why +=
+                    " An id the metadata does not carry comes from the setting "
+                    "chronicle.correlation_id or chronicle.causation_id, which must then be "
+                    "the same as in the first attempt.";
+            }
+            duplicate(stream, *ids[i], s, std::move(why));
         }
     }
     return {true, start + static_cast<StreamVersion>(ids.size()) - 1};

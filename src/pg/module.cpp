@@ -27,10 +27,12 @@
 //     exit_callback_registered; the worker's slot (worker_registry `my_slot`); the launcher's
 //     own lists (projection_launcher.cpp, launcher process only); the time-limit timeout and
 //     its signal flags (projection_round.cpp, worker process only); random_pool.cpp's bytes
-//   settings (GUC variables): worker_settings.cpp, extension_drop_guard.cpp
+//   settings (GUC variables): worker_settings.cpp, extension_drop_guard.cpp,
+//     event_log/correlation_settings.cpp
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/catalog/metadata_cache.hpp"
+#include "chronicle/pg/event_log/correlation_settings.hpp"
 #include "chronicle/pg/event_log/extension_drop_guard.hpp"
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/projections/inline_projections.hpp"
@@ -142,6 +144,7 @@ extern "C" void _PG_init(void) {
     // Before register_worker_settings, which reserves the "chronicle" prefix: a value SET
     // before the library was loaded survives only for settings defined by then.
     register_extension_drop_guard_settings();
+    register_correlation_settings();
     register_worker_settings();
     if (process_shared_preload_libraries_in_progress) {
         // Background workers need shared memory and the postmaster: preloading only.

@@ -2,7 +2,8 @@
 // server parses the batch into jsonb; the core's JSON parser (parse_json_text) reads the
 // same text here, then the batch is checked the way src/pg/event_log/append.cpp checks it
 // (validate_batch_kind, one EventShape per element read as src/pg/boundary/jsonb_shape.cpp reads
-// it, validate_event, check_ids_distinct), and the values are put through what folds do
+// it, validate_event, the correlation and causation ids of its metadata (resolve_event_ids),
+// check_ids_distinct), and the values are put through what folds do
 // with event data: printing, comparing, merge patches and decimal arithmetic.
 //
 // Checked: only the documented errors are thrown, with their documented kinds; no crash,
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chronicle/core/correlation_ids.hpp"
 #include "chronicle/core/decimal.hpp"
 #include "chronicle/core/error.hpp"
 #include "chronicle/core/event_shape.hpp"
@@ -83,12 +85,48 @@ bool is_event_error(ErrorKind kind) {
     }
 }
 
+// The key of an object metadata, as read_metadata_ids in src/pg/boundary/jsonb_shape.cpp
+// finds it.
+MetadataId metadata_id(const Value* metadata, const char* key) {
+    MetadataId out;
+    if (metadata == nullptr || !metadata->is_object()) return out;
+    const Value* value = metadata->find(key);
+    out.kind = kind_of(value);
+    if (out.kind == JsonKind::String) out.text = value->as_string();
+    return out;
+}
+
+// One resolved id against its sources: the metadata's string when the key is there, the
+// setting otherwise; never empty, never over the limit.
+void check_resolved(const std::optional<std::string_view>& id, const MetadataId& in_metadata,
+                    std::string_view setting) {
+    const std::optional<std::string_view> expected =
+        in_metadata.kind == JsonKind::String ? std::optional<std::string_view>(in_metadata.text)
+        : setting.empty()                    ? std::nullopt
+                                             : std::optional<std::string_view>(setting);
+    if (id != expected) broken("resolved id is not its source", std::string(id.value_or("")));
+    if (id && (id->empty() || id->size() > kMaxCorrelationIdBytes)) {
+        broken("resolved id out of bounds", std::string(*id));
+    }
+}
+
+void check_event_ids(const Value& element, std::size_t index) {
+    const Value* metadata = element.find("metadata");
+    const MetadataId correlation = metadata_id(metadata, "correlation_id");
+    const MetadataId causation = metadata_id(metadata, "causation_id");
+    const IdSettings settings{"conv-setting", ""};
+    const EventIds ids = resolve_event_ids(correlation, causation, settings, index);
+    check_resolved(ids.correlation, correlation, settings.correlation);
+    check_resolved(ids.causation, causation, settings.causation);
+}
+
 void check_batch(const Value& batch) {
     validate_batch_kind(kind_of(&batch));
     std::vector<std::optional<Uuid>> ids;
     std::size_t index = 0;
     for (const Value& element : batch.as_array()) {
-        std::optional<Uuid> id = validate_event(shape_of(element), index++);
+        std::optional<Uuid> id = validate_event(shape_of(element), index);
+        check_event_ids(element, index++);
         if (id && parse_uuid(format_uuid(*id)) != id) {
             broken("uuid text round trip", format_uuid(*id));
         }

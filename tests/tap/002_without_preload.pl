@@ -197,6 +197,34 @@ is($node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', q{SELECT chronicle.append('seed-1', 'Last', '{}', expected_version => 3)}),
 	'4', 'a later append continues the stream');
 
+# --- Correlation ids SET before the library is loaded ------------------------------------
+# A fresh session has not loaded the library: SET LOCAL makes a placeholder for each setting,
+# which the library adopts when the append loads it.
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM pg_settings WHERE name = 'chronicle.correlation_id';
+	BEGIN;
+	SET LOCAL chronicle.correlation_id = 'tap-conv';
+	SET LOCAL chronicle.causation_id = 'tap-cause';
+	SELECT chronicle.append('corr-1', 'Tagged', '{}');
+	COMMIT;
+	SELECT correlation_id || '/' || causation_id FROM chronicle.events WHERE stream = 'corr-1';
+	SELECT stream FROM chronicle.read_correlated('tap-conv');}),
+	"0
+1
+tap-conv/tap-cause
+corr-1",
+	'chronicle.correlation_id and causation_id SET before the library loaded are recorded');
+# A placeholder the library cannot adopt (over 255 bytes) is dropped with a warning: the
+# event records no id rather than a wrong one.
+my ($corr_ret, $corr_out, $corr_err) = $node->psql('postgres', q{
+	SET chronicle.correlation_id = '} . ('x' x 256) . q{';
+	SELECT chronicle.append('corr-2', 'Untagged', '{}');
+	SELECT count(*) FROM chronicle.events WHERE stream = 'corr-2' AND correlation_id IS NULL;});
+is($corr_out, "1
+1", 'an oversize placeholder is not adopted');
+like($corr_err, qr/WARNING:  invalid value for parameter "chronicle.correlation_id"/,
+	'with a warning');
+
 # --- DROP EXTENSION while the event log holds events ---------------------------------------
 # Each psql is a fresh session: the event trigger loads the library itself, and a setting
 # SET before that (a placeholder until the library defines it) is kept.

@@ -51,6 +51,8 @@ StoredEventId here(StreamVersion version) {
     s.same_type = true;
     s.same_data = true;
     s.same_metadata = true;
+    s.same_correlation_id = true;
+    s.same_causation_id = true;
     return s;
 }
 
@@ -91,6 +93,8 @@ TEST(IdempotencyTypesTest, Defaults) {
     EXPECT_FALSE(s.same_type);
     EXPECT_FALSE(s.same_data);
     EXPECT_FALSE(s.same_metadata);
+    EXPECT_FALSE(s.same_correlation_id);
+    EXPECT_FALSE(s.same_causation_id);
     const RetryDecision d;
     EXPECT_FALSE(d.already_appended);
     EXPECT_EQ(d.version, 0);
@@ -466,6 +470,39 @@ TEST(DecideRetryTest, SameIdEverythingElseDiffers) {
     const Error two = capture_error(
         [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, false, true, false)}); });
     EXPECT_TRUE(Contains(two.detail(), "in its type and metadata;"));
+}
+
+// The ids an event records come from its metadata or, when absent there, from the settings:
+// a retry whose settings resolve to other ids than the first attempt's is not a retry.
+TEST(DecideRetryTest, SameIdOtherCorrelationId) {
+    StoredEventId s = here(3);
+    s.same_correlation_id = false;
+    const Error e = capture_error([&] { decide_retry("order-1", kAny, {id(1)}, {s}); });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_TRUE(Contains(e.detail(), "differs from the one sent now in its correlation id;"));
+    EXPECT_TRUE(Contains(e.detail(), "setting chronicle.correlation_id or chronicle.causation_id"));
+}
+
+TEST(DecideRetryTest, SameIdOtherCausationId) {
+    StoredEventId s = here(3);
+    s.same_causation_id = false;
+    const Error e = capture_error([&] { decide_retry("order-1", exactly(2), {id(1)}, {s}); });
+    EXPECT_EQ(e.kind(), ErrorKind::DuplicateEventId);
+    EXPECT_TRUE(Contains(e.detail(), "differs from the one sent now in its causation id;"));
+}
+
+TEST(DecideRetryTest, SameIdOtherMetadataAndIds) {
+    StoredEventId s = here_but_other(3, true, true, false);
+    s.same_correlation_id = false;
+    s.same_causation_id = false;
+    const Error e = capture_error([&] { decide_retry("order-1", kAny, {id(1)}, {s}); });
+    EXPECT_TRUE(Contains(e.detail(), "in its metadata, correlation id and causation id;"));
+}
+
+TEST(DecideRetryTest, OtherContentWithoutIdsNamesNoSetting) {
+    const Error e = capture_error(
+        [] { decide_retry("order-1", kAny, {id(1)}, {here_but_other(3, true, false, true)}); });
+    EXPECT_FALSE(Contains(e.detail(), "chronicle.correlation_id"));
 }
 
 TEST(DecideRetryTest, UncomparedStoredEventIsNoRetry) {

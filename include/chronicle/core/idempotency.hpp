@@ -25,6 +25,11 @@ struct StoredEventId {
     bool same_type = false;
     bool same_data = false;
     bool same_metadata = false;
+    // The correlation and causation ids the stored event recorded against those this append
+    // resolves (from the metadata or the settings; NULL matches only NULL). A library on a
+    // catalog without the columns has nothing to compare and says true.
+    bool same_correlation_id = false;
+    bool same_causation_id = false;
 };
 
 // What to do with an append whose events carry these ids (nullopt: generated id).
@@ -39,7 +44,8 @@ void check_ids_distinct(const std::vector<std::optional<Uuid>>& ids);
 // The rule: an append is an idempotent retry when every event carries an id, and the stream
 // already holds exactly these ids at consecutive versions starting where this append would
 // have put its first event (right after `expected`, or anywhere when `expected` is any),
-// each with the same type, data and metadata as the event now sent under its id.
+// each with the same type, data, metadata, correlation id and causation id as the event now
+// sent under its id (a retry under other settings than the first attempt's is no retry).
 // If none of the ids is stored, it is a fresh append. Anything in between is a
 // DuplicateEventId error: an id that is stored elsewhere must never be written twice.
 RetryDecision decide_retry(std::string_view stream, ExpectedVersion expected,

@@ -101,6 +101,25 @@ void read_batch_element(Jsonb* batch, int index, BatchElement* out) {
     }
 }
 
+void read_metadata_ids(const JsonbContainer* metadata, chronicle::MetadataId* correlation,
+                       chronicle::MetadataId* causation) {
+    *correlation = chronicle::MetadataId{};
+    *causation = chronicle::MetadataId{};
+    if (metadata == nullptr || !JsonContainerIsObject(metadata)) return;
+    JsonbContainer* object = const_cast<JsonbContainer*>(metadata);
+    const struct {
+        const char* key;
+        int len;
+        chronicle::MetadataId* out;
+    } keys[] = {{"correlation_id", 14, correlation}, {"causation_id", 12, causation}};
+    for (const auto& k : keys) {
+        JsonbValue* value = find_key(object, k.key, k.len);
+        if (value == nullptr) continue;
+        k.out->kind = jsonb_value_kind(value);
+        if (k.out->kind == chronicle::JsonKind::String) k.out->text = view_of(value);
+    }
+}
+
 Jsonb* jsonb_of_container(const JsonbValue* container) {
     return JsonbValueToJsonb(const_cast<JsonbValue*>(container));
 }

@@ -13,10 +13,12 @@ extern "C" {
 #include "catalog/indexing.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -75,7 +77,7 @@ void forget(unsigned scope) {
 bool is_event_log_relation(const EventLogOids& oids, Oid relid) {
     return relid == oids.event_log || relid == oids.position_seq || relid == oids.position_index ||
            relid == oids.stream_version_index || relid == oids.event_id_index ||
-           relid == oids.category_index;
+           relid == oids.category_index || relid == oids.correlation_index;
 }
 
 // The one relcache callback. No catalog access here: only comparisons with the last build.
@@ -164,7 +166,8 @@ struct ExpectedColumn {
 
 // What insert_events and the index scans of event_log_access.cpp rely on: the columns in
 // this order, of these types, text compared bytewise (COLLATE "C"), and no other column
-// (the insert fills every slot of the tuple descriptor).
+// (the insert fills every slot of the tuple descriptor). A 0.7 catalog has the first
+// kEventLogColumnCountBefore08 of them; 0.8 added the last two.
 const ExpectedColumn kEventLogLayout[kEventLogColumnCount] = {
     {"global_position", kColGlobalPosition, INT8OID, InvalidOid},
     {"stream", kColStream, TEXTOID, C_COLLATION_OID},
@@ -175,11 +178,10 @@ const ExpectedColumn kEventLogLayout[kEventLogColumnCount] = {
     {"data", kColData, JSONBOID, InvalidOid},
     {"metadata", kColMetadata, JSONBOID, InvalidOid},
     {"recorded_at", kColRecordedAt, TIMESTAMPTZOID, InvalidOid},
+    {"correlation_id", kColCorrelationId, TEXTOID, C_COLLATION_OID},
+    {"causation_id", kColCausationId, TEXTOID, C_COLLATION_OID},
 };
 
-// Which expectation chronicle.event_log fails: kLayoutFits, kLayoutColumnCount, or the index
-// of the column in kEventLogLayout. Recorded, not raised: DROP EXTENSION (whose guard reads
-// the cache) must stay possible when the table does not fit.
 // The number of columns of a relation, dropped ones included.
 int column_count(Oid relation) {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
@@ -189,9 +191,17 @@ int column_count(Oid relation) {
     return count;
 }
 
-int check_event_log_layout(Oid event_log) {
-    if (column_count(event_log) != kEventLogColumnCount) return kLayoutColumnCount;
-    for (int i = 0; i < kEventLogColumnCount; ++i) {
+// Which expectation chronicle.event_log fails: kLayoutFits, kLayoutColumnCount, or the index
+// of the column in kEventLogLayout; `*with_correlation` says whether it has 0.8's columns.
+// Recorded, not raised: DROP EXTENSION (whose guard reads the cache) must stay possible when
+// the table does not fit.
+int check_event_log_layout(Oid event_log, bool* with_correlation) {
+    const int count = column_count(event_log);
+    *with_correlation = count == kEventLogColumnCount;
+    if (count != kEventLogColumnCount && count != kEventLogColumnCountBefore08) {
+        return kLayoutColumnCount;
+    }
+    for (int i = 0; i < count; ++i) {
         const ExpectedColumn& column = kEventLogLayout[i];
         HeapTuple tuple = SearchSysCacheAttName(event_log, column.name);
         if (!HeapTupleIsValid(tuple)) return i;
@@ -203,6 +213,26 @@ int check_event_log_layout(Oid event_log) {
         if (!same) return i;
     }
     return kLayoutFits;
+}
+
+// The index read_correlated scans, when `index` is it: a btree on event_log whose keys are
+// (correlation_id, global_position). InvalidOid otherwise (a 0.7 catalog has none; a user
+// could have replaced it by another index of the same name).
+Oid correlation_index_if_fits(Oid index, Oid event_log) {
+    if (!OidIsValid(index)) return InvalidOid;
+    HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tuple)) return InvalidOid;
+    const Form_pg_index form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+    bool fits = form->indrelid == event_log && form->indnkeyatts == 2 &&
+                form->indkey.values[0] == kColCorrelationId &&
+                form->indkey.values[1] == kColGlobalPosition;
+    ReleaseSysCache(tuple);
+    if (!fits) return InvalidOid;
+    tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tuple)) return InvalidOid;
+    fits = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relam == BTREE_AM_OID;
+    ReleaseSysCache(tuple);
+    return fits ? index : InvalidOid;
 }
 
 void read_metadata(MetadataCache* m) {
@@ -239,8 +269,12 @@ void read_metadata(MetadataCache* m) {
                             OidIsValid(log.event_id_index) && OidIsValid(log.category_index) &&
                             OidIsValid(log.event_type);
     if (OidIsValid(log.event_log)) {
-        m->event_log_layout = check_event_log_layout(log.event_log);
+        m->event_log_layout = check_event_log_layout(log.event_log, &log.has_correlation_columns);
         m->event_log_complete &= m->event_log_layout == kLayoutFits;
+        if (log.has_correlation_columns) {
+            log.correlation_index = correlation_index_if_fits(
+                get_relname_relid("event_log_correlation_idx", schema), log.event_log);
+        }
     }
 
     AggregateRelations& a = m->aggregates;
@@ -332,8 +366,10 @@ const EventLogOids& event_log_oids_missing() {
             ereport(ERROR,
                     (errcode(ERRCODE_INTERNAL_ERROR),
                      errmsg("chronicle.event_log does not have the layout this library writes"),
-                     errdetail("It has %d columns, dropped ones included, where %d are expected.",
-                               column_count(log.event_log), kEventLogColumnCount),
+                     errdetail("It has %d columns, dropped ones included, where %d (chronicle "
+                               "0.7) or %d (0.8 on) are expected.",
+                               column_count(log.event_log), kEventLogColumnCountBefore08,
+                               kEventLogColumnCount),
                      errhint("%s", hint)));
         }
         const ExpectedColumn& column = kEventLogLayout[m.event_log_layout];

@@ -3,12 +3,14 @@
 #include <string_view>
 #include <vector>
 
+#include "chronicle/core/correlation_ids.hpp"
 #include "chronicle/core/event_shape.hpp"
 #include "chronicle/core/idempotency.hpp"
 #include "chronicle/core/stream_name.hpp"
 #include "chronicle/core/stream_version.hpp"
 #include "chronicle/core/uuid.hpp"
 #include "chronicle/pg/boundary/boundary.hpp"
+#include "chronicle/pg/event_log/correlation_settings.hpp"
 #include "chronicle/pg/event_log/event_log_access.hpp"
 #include "chronicle/pg/event_log/in_flight_positions.hpp"
 #include "chronicle/pg/subscriptions/commit_signals.hpp"
@@ -45,7 +47,39 @@ struct PendingEvent {
     Jsonb* metadata;  // NULL for no metadata
     bool has_id;
     pg_uuid_t id;
+    text* correlation_id;  // NULL for none (or a catalog without the columns)
+    text* causation_id;
 };
+
+// Whether appends record correlation and causation ids here: the event log has 0.8's
+// columns. On a 0.7 catalog (until ALTER EXTENSION chronicle UPDATE) they are neither
+// resolved nor checked, as before 0.8; append_events raises when the log is unusable.
+bool records_event_ids() {
+    const MetadataCache& m = metadata_cache();
+    return m.event_log_complete && m.event_log.has_correlation_columns;
+}
+
+// The ids as text datums. An id taken from a setting is made into text once per append
+// (`*from_setting` remembers it), however many events of a batch take it.
+text* id_text(std::optional<std::string_view> id, std::string_view setting, text** from_setting) {
+    if (!id) return nullptr;
+    const bool is_setting = id->data() == setting.data() && !setting.empty();
+    if (is_setting && *from_setting) return *from_setting;
+    text* out = cstring_to_text_with_len(id->data(), static_cast<int>(id->size()));
+    if (is_setting) *from_setting = out;
+    return out;
+}
+
+struct SettingTexts {
+    text* correlation = nullptr;
+    text* causation = nullptr;
+};
+
+void set_event_ids(PendingEvent* event, const chronicle::EventIds& ids,
+                   const chronicle::IdSettings& settings, SettingTexts* cache) {
+    event->correlation_id = id_text(ids.correlation, settings.correlation, &cache->correlation);
+    event->causation_id = id_text(ids.causation, settings.causation, &cache->causation);
+}
 
 void to_pg_uuid(const chronicle::Uuid& id, pg_uuid_t* out) {
     memcpy(out->data, id.data(), 16);
@@ -84,8 +118,10 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
     for (int i = 0; i < count; ++i) {
         CHECK_FOR_INTERRUPTS();  // an index probe per event: a big batch takes a while
         if (events[i].has_id) {
-            stored[i] = find_event_id(event_log, oids, &events[i].id, stream, events[i].event_type,
-                                      events[i].data, events[i].metadata);
+            const PendingEvent& e = events[i];
+            stored[i] = find_event_id(
+                event_log, oids, &e.id, stream,
+                EventContent{e.event_type, e.data, e.metadata, e.correlation_id, e.causation_id});
         }
     }
     const std::string_view stream_name = view_of(stream);
@@ -106,6 +142,8 @@ chronicle::RetryDecision decide_retry_for(Relation event_log, const EventLogOids
             w.same_type = stored[i].same_type;
             w.same_data = stored[i].same_data;
             w.same_metadata = stored[i].same_metadata;
+            w.same_correlation_id = stored[i].same_correlation_id;
+            w.same_causation_id = stored[i].same_causation_id;
         }
         chronicle::check_ids_distinct(ids);
         return chronicle::decide_retry(stream_name, expected, ids, where);
@@ -132,8 +170,9 @@ int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
 
     NewEvent* rows = static_cast<NewEvent*>(palloc(sizeof(NewEvent) * count));
     for (int i = 0; i < count; ++i) {
-        rows[i] = NewEvent{positions[i],         head.version + 1 + i, events[i].id,
-                           events[i].event_type, events[i].data,       events[i].metadata};
+        const PendingEvent& e = events[i];
+        rows[i] = NewEvent{positions[i], head.version + 1 + i, e.id,          e.event_type, e.data,
+                           e.metadata,   e.correlation_id,     e.causation_id};
     }
     // recorded_at never decreases within a stream, even when an older transaction appends
     // after a younger one.
@@ -143,7 +182,7 @@ int64 append_locked(Relation event_log, const EventLogOids& oids, text* stream,
     const std::string_view category = chronicle::category_of(stream_name);
     text* category_text =
         cstring_to_text_with_len(category.data(), static_cast<int>(category.size()));
-    insert_events(event_log, stream, category_text, recorded_at, rows, count);
+    insert_events(event_log, oids, stream, category_text, recorded_at, rows, count);
     note_appended_category(category.data(), static_cast<int>(category.size()),
                            rows[count - 1].global_position);
     take_due_snapshots(stream, category, head.version, head.version + count);
@@ -202,14 +241,25 @@ extern "C" Datum chronicle_append(PG_FUNCTION_ARGS) {
     shape.metadata_kind = metadata ? jsonb_kind(metadata) : chronicle::JsonKind::Null;
     if (shape.metadata_kind == chronicle::JsonKind::Null) metadata = nullptr;
 
+    const bool with_ids = records_event_ids();
+    chronicle::MetadataId correlation;
+    chronicle::MetadataId causation;
+    if (with_ids && shape.metadata_kind == chronicle::JsonKind::Object) {
+        read_metadata_ids(&metadata->root, &correlation, &causation);
+    }
+    const chronicle::IdSettings settings = current_id_settings();
+    chronicle::EventIds ids;
     const chronicle::ExpectedVersion expected = core_call([&] {
         chronicle::validate_stream_name(optional_view(stream));
         chronicle::validate_event(shape);
+        if (with_ids) ids = chronicle::resolve_event_ids(correlation, causation, settings);
         return chronicle::ExpectedVersion::from_sql(expected_arg);
     });
 
-    PendingEvent event{event_type, data, metadata, !PG_ARGISNULL(5), {}};
+    PendingEvent event{event_type, data, metadata, !PG_ARGISNULL(5), {}, nullptr, nullptr};
     if (event.has_id) event.id = *PG_GETARG_UUID_P(5);
+    SettingTexts setting_texts;
+    set_event_ids(&event, ids, settings, &setting_texts);
     PG_RETURN_INT64(append_events(stream, expected, &event, 1));
 }
 
@@ -227,6 +277,9 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
         return chronicle::ExpectedVersion::from_sql(expected_arg);
     });
 
+    const bool with_ids = records_event_ids();
+    const chronicle::IdSettings settings = current_id_settings();
+    SettingTexts setting_texts;
     const int count = static_cast<int>(JsonContainerSize(&batch->root));
     PendingEvent* events = static_cast<PendingEvent*>(palloc0(sizeof(PendingEvent) * (count + 1)));
     for (int i = 0; i < count; ++i) {
@@ -235,8 +288,20 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
         CHECK_FOR_INTERRUPTS();
         BatchElement element;
         read_batch_element(batch, i, &element);
-        const std::optional<chronicle::Uuid> id = core_call(
-            [&] { return chronicle::validate_event(element.shape, static_cast<size_t>(i)); });
+        chronicle::MetadataId correlation;
+        chronicle::MetadataId causation;
+        if (with_ids && element.metadata != nullptr &&
+            element.shape.metadata_kind == chronicle::JsonKind::Object) {
+            read_metadata_ids(element.metadata->val.binary.data, &correlation, &causation);
+        }
+        chronicle::EventIds ids;
+        const std::optional<chronicle::Uuid> id = core_call([&] {
+            const size_t index = static_cast<size_t>(i);
+            std::optional<chronicle::Uuid> valid = chronicle::validate_event(element.shape, index);
+            if (with_ids)
+                ids = chronicle::resolve_event_ids(correlation, causation, settings, index);
+            return valid;
+        });
         PendingEvent& e = events[i];
         e.event_type =
             cstring_to_text_with_len(element.type->val.string.val, element.type->val.string.len);
@@ -244,6 +309,7 @@ extern "C" Datum chronicle_append_batch(PG_FUNCTION_ARGS) {
         e.metadata = element.metadata ? jsonb_of_container(element.metadata) : nullptr;
         e.has_id = id.has_value();
         if (id) to_pg_uuid(*id, &e.id);
+        set_event_ids(&e, ids, settings, &setting_texts);
     }
     PG_RETURN_INT64(append_events(stream, expected, events, count));
 }

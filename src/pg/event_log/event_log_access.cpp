@@ -75,11 +75,19 @@ bool same_jsonb(Jsonb* a, Jsonb* b) {
     return compareJsonbContainers(&a->root, &b->root) == 0;
 }
 
+// A stored text id (COLLATE "C", so `=` is byte equality) against one about to be written.
+bool same_id(HeapTuple row, TupleDesc desc, int column, text* id) {
+    bool isnull;
+    const Datum stored = heap_getattr(row, column, desc, &isnull);
+    if (isnull || id == nullptr) return isnull && id == nullptr;
+    return view_of(DatumGetTextPP(stored)) == view_of(id);
+}
+
 }  // namespace
 
 StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
-                               text* stream, text* event_type, Jsonb* data, Jsonb* metadata) {
-    StoredEventIdRow found{false, false, nullptr, 0, false, false, false};
+                               text* stream, const EventContent& content) {
+    StoredEventIdRow found{false, false, nullptr, 0, false, false, false, false, false};
     ScanKeyData key;
     ScanKeyEntryInitialize(&key, 0, kColEventId, BTEqualStrategyNumber, InvalidOid, InvalidOid,
                            F_UUID_EQ, UUIDPGetDatum(id));
@@ -97,12 +105,17 @@ StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, con
             // event_type is text COLLATE "C": its `=` is byte equality.
             found.same_type =
                 view_of(DatumGetTextPP(heap_getattr(row, kColEventType, desc, &isnull))) ==
-                view_of(event_type);
-            found.same_data =
-                same_jsonb(DatumGetJsonbP(heap_getattr(row, kColData, desc, &isnull)), data);
+                view_of(content.event_type);
+            found.same_data = same_jsonb(DatumGetJsonbP(heap_getattr(row, kColData, desc, &isnull)),
+                                         content.data);
             const Datum stored_metadata = heap_getattr(row, kColMetadata, desc, &isnull);
             found.same_metadata =
-                same_jsonb(isnull ? nullptr : DatumGetJsonbP(stored_metadata), metadata);
+                same_jsonb(isnull ? nullptr : DatumGetJsonbP(stored_metadata), content.metadata);
+            found.same_correlation_id =
+                !oids.has_correlation_columns ||
+                same_id(row, desc, kColCorrelationId, content.correlation_id);
+            found.same_causation_id = !oids.has_correlation_columns ||
+                                      same_id(row, desc, kColCausationId, content.causation_id);
         }
     }
     return found;
@@ -133,9 +146,19 @@ void rethrow_unique_violation_as_chronicle_error(ErrorData* edata, text* stream)
 
 }  // namespace
 
-void insert_events(Relation heap, text* stream, text* category, TimestampTz recorded_at,
-                   const NewEvent* events, int count) {
+void insert_events(Relation heap, const EventLogOids& oids, text* stream, text* category,
+                   TimestampTz recorded_at, const NewEvent* events, int count) {
     LockRelationOid(RelationGetRelid(heap), RowExclusiveLock);
+    // The layout the metadata cache checked is the one the slot is made for: every column
+    // below gets a value, and no other.
+    const int columns =
+        oids.has_correlation_columns ? kEventLogColumnCount : kEventLogColumnCountBefore08;
+    if (unlikely(RelationGetDescr(heap)->natts != columns)) {
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg_internal("chronicle.event_log has %d columns where the metadata "
+                                        "cache found %d",
+                                        RelationGetDescr(heap)->natts, columns)));
+    }
     IndexedInsert insert;
     indexed_insert_begin(&insert, heap);
 
@@ -170,8 +193,14 @@ void insert_events(Relation heap, text* stream, text* category, TimestampTz reco
             values[kColData - 1] = JsonbPGetDatum(e.data);
             values[kColMetadata - 1] = e.metadata ? JsonbPGetDatum(e.metadata) : (Datum)0;
             values[kColRecordedAt - 1] = TimestampTzGetDatum(recorded_at);
-            for (int c = 0; c < kEventLogColumnCount; ++c) nulls[c] = false;
+            for (int c = 0; c < columns; ++c) nulls[c] = false;
             nulls[kColMetadata - 1] = e.metadata == nullptr;
+            if (columns == kEventLogColumnCount) {
+                values[kColCorrelationId - 1] = PointerGetDatum(e.correlation_id);
+                values[kColCausationId - 1] = PointerGetDatum(e.causation_id);
+                nulls[kColCorrelationId - 1] = e.correlation_id == nullptr;
+                nulls[kColCausationId - 1] = e.causation_id == nullptr;
+            }
             indexed_insert_row(&insert);
         }
     }

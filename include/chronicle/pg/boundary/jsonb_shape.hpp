@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "chronicle/core/correlation_ids.hpp"
 #include "chronicle/core/event_shape.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 
@@ -25,6 +26,11 @@ struct BatchElement {
 
 // Finds the known keys of batch element `index` of the array `batch`.
 void read_batch_element(Jsonb* batch, int index, BatchElement* out);
+
+// The keys "correlation_id" and "causation_id" of an event's metadata object (NULL: no
+// metadata), located but not copied: the views point into `metadata`.
+void read_metadata_ids(const JsonbContainer* metadata, chronicle::MetadataId* correlation,
+                       chronicle::MetadataId* causation);
 
 // A standalone jsonb datum of a container found inside another jsonb (a memcpy).
 Jsonb* jsonb_of_container(const JsonbValue* container);

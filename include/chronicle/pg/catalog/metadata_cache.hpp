@@ -39,6 +39,12 @@ struct EventLogOids {
     Oid event_id_index;        // (event_id)
     Oid category_index;        // (category, global_position)
     Oid event_type;            // the composite type chronicle.event
+    // 0.8 on: columns correlation_id and causation_id (10 and 11) exist, and appends write
+    // them; false on a 0.7 catalog (9 columns) until ALTER EXTENSION chronicle UPDATE.
+    bool has_correlation_columns;
+    // (correlation_id, global_position) WHERE correlation_id IS NOT NULL: 0.8 on; InvalidOid
+    // before, or when the index of that name is not this one (read_correlated raises then).
+    Oid correlation_index;
 };
 
 // The OIDs of the aggregate relations; all InvalidOid while the extension is older than 0.2
@@ -50,8 +56,9 @@ struct AggregateRelations {
     Oid snapshots_recorded_at_idx;  // (revision, stream, recorded_at, stream_version)
 };
 
-// MetadataCache::event_log_layout: the table fits, or has another number of columns; any
-// other value is the index of the first column that does not fit.
+// MetadataCache::event_log_layout: the table fits (0.7's 9 columns or 0.8's 11), or has
+// another number of columns; any other value is the index of the first column that does not
+// fit.
 inline constexpr int kLayoutFits = -1;
 inline constexpr int kLayoutColumnCount = -2;
 

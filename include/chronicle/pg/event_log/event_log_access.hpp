@@ -30,8 +30,10 @@ StreamHead read_stream_head(Relation event_log, const EventLogOids& oids, text* 
                             Snapshot snapshot);
 
 // Where an event id is stored, seen with SnapshotSelf (committed, or written by us), and,
-// when it is in `stream`, whether the stored event has this type, data and metadata
-// (metadata NULL for SQL NULL). jsonb is compared as jsonb's `=` does, not byte for byte.
+// when it is in `stream`, whether the stored event has this type, data, metadata,
+// correlation and causation id (metadata and ids NULL for SQL NULL). jsonb is compared as
+// jsonb's `=` does, not byte for byte; the ids byte for byte (COLLATE "C"). Without the
+// correlation columns (a 0.7 catalog) the ids count as the same.
 struct StoredEventIdRow {
     bool found;
     bool same_stream;
@@ -40,9 +42,19 @@ struct StoredEventIdRow {
     bool same_type;
     bool same_data;
     bool same_metadata;
+    bool same_correlation_id;
+    bool same_causation_id;
+};
+// The content of an event an append is about to write, for find_event_id.
+struct EventContent {
+    text* event_type;
+    Jsonb* data;
+    Jsonb* metadata;       // NULL for SQL NULL
+    text* correlation_id;  // NULL for none
+    text* causation_id;    // NULL for none
 };
 StoredEventIdRow find_event_id(Relation event_log, const EventLogOids& oids, const pg_uuid_t* id,
-                               text* stream, text* event_type, Jsonb* data, Jsonb* metadata);
+                               text* stream, const EventContent& content);
 
 // One event ready to be written.
 struct NewEvent {
@@ -51,14 +63,17 @@ struct NewEvent {
     pg_uuid_t event_id;
     text* event_type;
     Jsonb* data;
-    Jsonb* metadata;  // NULL for SQL NULL
+    Jsonb* metadata;       // NULL for SQL NULL
+    text* correlation_id;  // NULL for none
+    text* causation_id;    // NULL for none
 };
 
 // Inserts the events (heap and every index of the table, user-added ones included).
 // A unique violation from a concurrent writer becomes the matching chronicle error.
-// Takes RowExclusiveLock on `event_log` first.
-void insert_events(Relation event_log, text* stream, text* category, TimestampTz recorded_at,
-                   const NewEvent* events, int count);
+// Takes RowExclusiveLock on `event_log` first. The correlation and causation ids are written
+// when `oids.has_correlation_columns` (0.8 on); a 0.7 table has no place for them.
+void insert_events(Relation event_log, const EventLogOids& oids, text* stream, text* category,
+                   TimestampTz recorded_at, const NewEvent* events, int count);
 
 // The values of an event_log row in the column order of the chronicle.event type.
 inline constexpr int kEventTypeColumnCount = 8;

@@ -8,7 +8,8 @@
 
 namespace chronicle::pg {
 
-// Column numbers of chronicle.event_log (1-based, as in pg_attribute).
+// Column numbers of chronicle.event_log (1-based, as in pg_attribute). A catalog older than
+// 0.8 ends at recorded_at (EventLogOids::has_correlation_columns says which layout it is).
 enum EventLogColumn : int {
     kColGlobalPosition = 1,
     kColStream,
@@ -19,7 +20,10 @@ enum EventLogColumn : int {
     kColData,
     kColMetadata,
     kColRecordedAt,
-    kEventLogColumnCount = kColRecordedAt
+    kColCorrelationId,  // 0.8 on
+    kColCausationId,    // 0.8 on
+    kEventLogColumnCountBefore08 = kColRecordedAt,
+    kEventLogColumnCount = kColCausationId
 };
 
 // Raises the error that says which of the event log's objects is missing.
