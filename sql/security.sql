@@ -115,6 +115,10 @@ GRANT EXECUTE ON FUNCTION chronicle.read_stream(text, bigint, bigint, boolean),
                           chronicle.stream_version(text),
                           chronicle.fold(text, text, timestamptz, bigint),
                           chronicle.history(text, text),
+                          chronicle.load(text, text, timestamptz, bigint),
+                          chronicle.fold_events(text, jsonb, jsonb),
+                          chronicle.read_correlated(text),
+                          chronicle.head_position(),
                           chronicle.wait_for_projection(text, interval)
     TO sec_reader;
 GRANT SELECT ON chronicle.events, chronicle.streams, chronicle.projection_status TO sec_reader;
@@ -126,6 +130,12 @@ GRANT EXECUTE ON FUNCTION chronicle.define_aggregate(text, jsonb, text, integer)
                           chronicle.pause_projection(text),
                           chronicle.resume_projection(text),
                           chronicle.rebuild_projection(text),
+                          chronicle.create_subscription(text, text, text[], text, integer),
+                          chronicle.drop_subscription(text),
+                          chronicle.grant_subscription(text, regrole),
+                          chronicle.revoke_subscription(text, regrole),
+                          chronicle.alter_subscription(text, integer),
+                          chronicle.replay_parked(text),
                           chronicle.alter_owner(text, text, regrole)
     TO sec_manager;
 GRANT sec_reader TO sec_manager;
