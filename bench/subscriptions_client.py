@@ -106,6 +106,7 @@ def drain_notifications(channels):
         cur.execute("LISTEN " + channel)
     counts = {c: 0 for c in channels}
     total = 0
+    highest = 0  # the highest position a payload announced
     running = True
 
     def on_term(signum, frame):
@@ -125,12 +126,14 @@ def drain_notifications(channels):
             n = conn.notifies.pop()
             counts[n.channel] = counts.get(n.channel, 0) + 1
             total += 1
+            highest = max(highest, int(n.payload))
     conn.poll()
     while conn.notifies:
         n = conn.notifies.pop()
         counts[n.channel] = counts.get(n.channel, 0) + 1
         total += 1
-    print(total, ",".join("%s=%d" % kv for kv in sorted(counts.items())), flush=True)
+        highest = max(highest, int(n.payload))
+    print(total, highest, ",".join("%s=%d" % kv for kv in sorted(counts.items())), flush=True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@
 //     worker_registry `registry`, commit_signals `shared`) at shmem startup; in_flight_positions'
 //     exit_callback_registered; the worker's slot (worker_registry `my_slot`); the launcher's
 //     own lists (projection_launcher.cpp, launcher process only); the time-limit timeout and
-//     its signal flags (projection_round.cpp, worker process only); random_pool.cpp's bytes
+//     its signal flags (projection_round.cpp, worker process only); how far the worker has
+//     notified (subscriptions/worker_notifier.cpp, worker process only); random_pool.cpp's bytes
 //   settings (GUC variables): worker_settings.cpp, extension_drop_guard.cpp,
 //     event_log/correlation_settings.cpp
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"

@@ -27,6 +27,7 @@ extern "C" {
 }
 
 #include "chronicle/pg/catalog/metadata_cache.hpp"
+#include "chronicle/pg/workers/worker_registry.hpp"
 
 #include <cstring>
 
@@ -34,7 +35,6 @@ namespace chronicle::pg {
 namespace {
 
 const char kChannelPrefix[] = "chronicle_";
-const char kAllChannel[] = "chronicle_all";
 // Without shared memory, wait_for_events looks again this often.
 const long kUnsharedNapMs = 10;
 
@@ -145,11 +145,7 @@ bool may_read_events() {
 // Whether anyone may be listening: any backend of this database on a chronicle_ channel.
 bool anyone_listening() {
     if (shared == nullptr) return true;  // no list to ask: notify
-    pg_memory_barrier();
-    for (int i = 0; i < shared->slot_count; ++i) {
-        if (shared->listening[i] == MyDatabaseId) return true;
-    }
-    return false;
+    return database_has_listeners(MyDatabaseId);
 }
 
 void notify(const char* channel, int64 position) {
@@ -160,17 +156,38 @@ void notify(const char* channel, int64 position) {
 
 void send_notifications() {
     if (touched_count == 0 || !anyone_listening()) return;
+    // The worker sends them, coalesced, after this commit wakes it.
+    if (database_worker_notifies(MyDatabaseId)) return;
     for (int i = 0; i < touched_count; ++i) {
-        // A channel is an identifier: a category too long for one gets chronicle_all only.
-        if (sizeof(kChannelPrefix) - 1 + strlen(touched[i].name) >= NAMEDATALEN) continue;
         char channel[NAMEDATALEN];
-        snprintf(channel, sizeof(channel), "%s%s", kChannelPrefix, touched[i].name);
+        if (!category_channel(touched[i].name, static_cast<int>(strlen(touched[i].name)),
+                              channel)) {
+            continue;
+        }
         notify(channel, touched[i].last_position);
     }
-    notify(kAllChannel, touched_last);
+    notify(kAllEventsChannel, touched_last);
 }
 
 }  // namespace
+
+bool database_has_listeners(Oid database) {
+    if (shared == nullptr) return false;
+    pg_memory_barrier();
+    for (int i = 0; i < shared->slot_count; ++i) {
+        if (shared->listening[i] == database) return true;
+    }
+    return false;
+}
+
+bool category_channel(const char* category, int category_length, char* channel) {
+    // A channel is an identifier: a category too long for one gets chronicle_all only.
+    if (static_cast<int>(sizeof(kChannelPrefix) - 1) + category_length >= NAMEDATALEN) return false;
+    memcpy(channel, kChannelPrefix, sizeof(kChannelPrefix) - 1);
+    memcpy(channel + sizeof(kChannelPrefix) - 1, category, static_cast<size_t>(category_length));
+    channel[sizeof(kChannelPrefix) - 1 + category_length] = '\0';
+    return true;
+}
 
 void commit_signals_shmem_request() {
     RequestAddinShmemSpace(shared_size());

@@ -7,6 +7,7 @@
 // ends the process (exit code 1); the launcher starts a new worker after a short delay.
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/projections/projection_round.hpp"
+#include "chronicle/pg/subscriptions/worker_notifier.hpp"
 #include "chronicle/pg/workers/worker_registry.hpp"
 #include "chronicle/pg/workers/worker_settings.hpp"
 
@@ -132,6 +133,10 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
         MemoryContextSwitchTo(round_context);
 
         const uint64 notice_epoch = extension_notice_epoch();
+        // First the notifications: they are what a listener waits for, and a projection round
+        // may take a while.
+        const bool listened = notify_committed_appends();
+        MemoryContextSwitchTo(round_context);
         const RoundResult round = run_projection_round();
         if (!round.installed) {
             // DROP EXTENSION, or a database that never had it: nothing to do here until
@@ -140,10 +145,11 @@ extern "C" void chronicle_worker_main(Datum main_arg) {
             proc_exit(0);
         }
         bool more = round.more;
-        set_worker_wants_commits(round.has_work);
+        const bool wants_commits = round.has_work || listened;
+        set_worker_wants_commits(wants_commits);
         // Appends that committed before the flag was up did not wake it: look once more.
-        if (round.has_work && !wanted_commits) more = true;
-        wanted_commits = round.has_work;
+        if (wants_commits && !wanted_commits) more = true;
+        wanted_commits = wants_commits;
         MemoryContextSwitchTo(round_context);
         pgstat_report_stat(false);
         pgstat_report_activity(STATE_IDLE, nullptr);

@@ -28,6 +28,9 @@ struct WorkerSlot {
     // Whether the worker keeps any async projection or rebuild: without one, commits that
     // appended need not wake it (read without the lock; see wake_database_worker).
     bool wants_commits;
+    // Whether the worker sends the database's NOTIFYs for appending commits (someone listens):
+    // appenders then leave them to it (read without the lock; see subscriptions/commit_signals).
+    bool notifies;
 };
 
 // CREATE EXTENSION is rare: a few notices between two launcher wake-ups are plenty, and an
@@ -112,6 +115,7 @@ void on_worker_exit(int, Datum) {
     if (slot.pid == MyProcPid) {
         slot.pid = 0;
         slot.latch = nullptr;
+        slot.notifies = false;
     }
     LWLockRelease(registry->lock);
     my_slot = -1;
@@ -204,6 +208,7 @@ bool attach_worker(const WorkerStartInfo& info, Oid database, bool publish) {
     if (wanted && publish) {
         slot.pid = MyProcPid;
         slot.latch = MyLatch;
+        slot.notifies = false;
         my_slot = info.slot;
     }
     LWLockRelease(registry->lock);
@@ -241,6 +246,26 @@ void set_worker_wants_commits(bool wanted) {
     slot->wants_commits = wanted;
     // Published before the worker next sleeps: a commit after this sees it.
     pg_memory_barrier();
+}
+
+void set_worker_notifies(bool notifies) {
+    if (my_slot < 0) return;
+    volatile WorkerSlot* slot = &registry->slots[my_slot];
+    if (slot->notifies == notifies) return;
+    slot->notifies = notifies;
+    pg_memory_barrier();
+}
+
+bool database_worker_notifies(Oid database) {
+    if (!registry) return false;
+    pg_memory_barrier();
+    volatile WorkerSlot* slots = registry->slots;
+    for (int i = 0; i < registry->slot_count; ++i) {
+        if (slots[i].database == database && slots[i].notifies && slots[i].latch != nullptr) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void wake_database_worker_for_commit(Oid database) {

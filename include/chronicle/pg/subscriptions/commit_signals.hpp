@@ -4,10 +4,14 @@
 // chronicle.wait_for_events.
 //
 // NOTIFY is not free: PostgreSQL serializes the commits of notifying transactions on one
-// lock, held until the commit is flushed. So the notifications are sent only while some
-// session of this database listens on a chronicle_ channel; the utility hook keeps that list
-// in shared memory (one entry per backend). Without shared_preload_libraries there is no
-// list, and every appending commit notifies.
+// lock, held until the commit is flushed, and signals every listener at each. So the
+// notifications are sent only while some session of this database that may read events
+// listens on a chronicle_ channel (the utility hook keeps that list in shared memory, one
+// entry per backend), and then by the database's worker when it has one
+// (worker_notifier.hpp): it is woken by every appending commit anyway and sends one
+// coalesced notification per category per wake-up, so that appenders never wait for each
+// other's NOTIFY. Without a worker, or without shared_preload_libraries (no list at all), the
+// appending commits notify themselves.
 //
 // Plain C-style code: may raise PostgreSQL errors.
 #pragma once
@@ -34,6 +38,16 @@ void commit_signals_xact_event(XactEvent event);
 
 // The utility hook's part: LISTEN on a chronicle_ channel, UNLISTEN *, DISCARD ALL.
 void commit_signals_note_utility_statement(Node* statement);
+
+// Whether a session of `database` that may read events listens on a chronicle_ channel
+// (false without shared memory).
+bool database_has_listeners(Oid database);
+
+// The channel of a category ("chronicle_<category>"), in `channel` (NAMEDATALEN bytes); false
+// when the category is too long for a channel name.
+bool category_channel(const char* category, int category_length, char* channel);
+// The channel every appending commit notifies.
+inline constexpr const char* kAllEventsChannel = "chronicle_all";
 
 // Waiting for the next appending commit of any database (wait_for_events): prepare before
 // checking for events, so that a commit between the check and the sleep is not missed;

@@ -69,6 +69,12 @@ int take_extension_notices(Oid* out, int capacity, bool* overflow);
 bool attach_worker(const WorkerStartInfo& info, Oid database, bool publish);
 // Whether this worker has async work that appends should wake it for (after every round).
 void set_worker_wants_commits(bool wanted);
+
+// The worker's part of NOTIFY at commit (subscriptions/commit_signals.hpp): whether it sends
+// the notifications of its database's appending commits, which appenders then do not send.
+void set_worker_notifies(bool notifies);
+// From an appender: whether the worker of `database` sends them now.
+bool database_worker_notifies(Oid database);
 // Marks this worker's slot "found no extension"; the worker exits right after.
 // `epoch_seen` is extension_notice_epoch() read before the worker looked for the extension.
 void report_no_extension(uint64 epoch_seen);
