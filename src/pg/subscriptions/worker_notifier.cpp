@@ -87,6 +87,44 @@ void notify_range(const EventLogOids& oids, int64 after, int64 before) {
 
 }  // namespace
 
+namespace {
+
+// Rate of the warning a failing pass logs (a full NOTIFY queue fails every pass).
+constexpr long kWarningIntervalMs = 60000;
+TimestampTz last_warning = 0;
+
+// One pass in its own transaction. Plain C-style: may raise.
+void notify_pass() {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    const MetadataCache& metadata = metadata_cache();
+    if (!metadata.installed || !metadata.event_log_complete) {
+        CommitTransactionCommand();
+        return;
+    }
+    const EventLogOids& oids = metadata.event_log;
+    // Below the horizon every position is committed or never will be; the snapshot taken
+    // after reading it sees every committed one.
+    const int64 horizon = current_read_horizon(oids.position_seq);
+    if (notified_up_to < 0) {
+        // Appenders notify themselves until they see the announcement, which comes after
+        // this horizon: whatever they leave to the worker lies above it.
+        notified_up_to = horizon - 1;
+        set_worker_notifies(true);
+    } else if (horizon - 1 > notified_up_to) {
+        const int64 from = notified_up_to;
+        // Moved on first: a pass that fails (at its commit, when PostgreSQL's NOTIFY queue is
+        // full because a listener does not read it) is not tried again and again.
+        notified_up_to = horizon - 1;
+        PushActiveSnapshot(GetTransactionSnapshot());
+        notify_range(oids, from, horizon);
+        PopActiveSnapshot();
+    }
+    CommitTransactionCommand();
+}
+
+}  // namespace
+
 bool notify_committed_appends() {
     if (!database_has_listeners(MyDatabaseId)) {
         if (notified_up_to >= 0) {
@@ -100,29 +138,34 @@ bool notify_committed_appends() {
         pg_usleep((kMinPassIntervalMs - since_ms) * 1000L);
     }
     last_pass = GetCurrentTimestamp();
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    const MetadataCache& metadata = metadata_cache();
-    if (!metadata.installed || !metadata.event_log_complete) {
-        CommitTransactionCommand();
-        return false;
+    // A failing pass must not take the worker down with it: its projections go on, and the
+    // listeners, who poll now and then anyway, miss these notifications.
+    MemoryContext caller = CurrentMemoryContext;
+    PG_TRY();
+    { notify_pass(); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller);
+        ErrorData* error = CopyErrorData();
+        FlushErrorState();
+        AbortCurrentTransaction();
+        MemoryContextSwitchTo(caller);
+        const TimestampTz now = GetCurrentTimestamp();
+        if (last_warning == 0 ||
+            TimestampDifferenceExceeds(last_warning, now, kWarningIntervalMs)) {
+            last_warning = now;
+            ereport(WARNING,
+                    (errmsg("chronicle's worker could not notify the listeners of appends: %s",
+                            error->message),
+                     errdetail("Listeners miss these notifications; their periodic polls still "
+                               "find the events."),
+                     errhint("A session that LISTENs must read its notifications (see "
+                             "pg_notification_queue_usage())."),
+                     errcode(error->sqlerrcode)));
+        }
+        FreeErrorData(error);
     }
-    const EventLogOids& oids = metadata.event_log;
-    // Below the horizon every position is committed or never will be; the snapshot taken
-    // after reading it sees every committed one.
-    const int64 horizon = current_read_horizon(oids.position_seq);
-    if (notified_up_to < 0) {
-        // Appenders notify themselves until they see the announcement, which comes after
-        // this horizon: whatever they leave to the worker lies above it.
-        notified_up_to = horizon - 1;
-        set_worker_notifies(true);
-    } else if (horizon - 1 > notified_up_to) {
-        PushActiveSnapshot(GetTransactionSnapshot());
-        notify_range(oids, notified_up_to, horizon);
-        PopActiveSnapshot();
-        notified_up_to = horizon - 1;
-    }
-    CommitTransactionCommand();
+    PG_END_TRY();
     return true;
 }
 
