@@ -75,14 +75,14 @@ class GivenEventView final : public EventView {
     bool data_at(const Path& path, Value& out) const override {
         JsonbRead read = JsonbRead::Absent;
         pg_guarded([&] { read = jsonb_value_at(event_->data->val.binary.data, path, out); });
-        return found(read, "data");
+        return event_value_found(read, "data");
     }
 
     bool metadata_at(const Path& path, Value& out) const override {
         if (event_->metadata == nullptr) return false;
         JsonbRead read = JsonbRead::Absent;
         pg_guarded([&] { read = jsonb_value_at(event_->metadata->val.binary.data, path, out); });
-        return found(read, "metadata");
+        return event_value_found(read, "metadata");
     }
 
     void field(EventField field, Value& out) const override {
@@ -108,15 +108,6 @@ class GivenEventView final : public EventView {
     }
 
   private:
-    // As a fold of the store: a value too deep or too large is the fold's error.
-    static bool found(JsonbRead read, const char* what) {
-        if (read == JsonbRead::TooDeep || read == JsonbRead::TooLarge) {
-            throw Error(ErrorKind::FoldFailed,
-                        std::string("the event's ") + what + " there " + jsonb_read_problem(read));
-        }
-        return read == JsonbRead::Found;
-    }
-
     const GivenEvent* event_ = nullptr;
     int64 number_ = 0;
     TimestampTz recorded_at_;

@@ -52,7 +52,7 @@ class ScanEventView final : public EventView {
             read = jsonb_value_at(&data_->root, path, out);
             MemoryContextSwitchTo(caller);
         });
-        return found(read, "data");
+        return event_value_found(read, "data");
     }
 
     bool metadata_at(const Path& path, Value& out) const override {
@@ -66,7 +66,7 @@ class ScanEventView final : public EventView {
             if (metadata_) read = jsonb_value_at(&metadata_->root, path, out);
             MemoryContextSwitchTo(caller);
         });
-        return found(read, "metadata");
+        return event_value_found(read, "metadata");
     }
 
     void field(EventField field, Value& out) const override {
@@ -109,16 +109,6 @@ class ScanEventView final : public EventView {
     }
 
   private:
-    // EventView's contract: a value too deep or too large for the core is an error of the
-    // fold, which names the operation that read it.
-    static bool found(JsonbRead read, const char* what) {
-        if (read == JsonbRead::TooDeep || read == JsonbRead::TooLarge) {
-            throw Error(ErrorKind::FoldFailed,
-                        std::string("the event's ") + what + " there " + jsonb_read_problem(read));
-        }
-        return read == JsonbRead::Found;
-    }
-
     StreamScan* scan_;
     std::string_view stream_;
     mutable Jsonb* data_ = nullptr;
@@ -307,6 +297,14 @@ void raise_if_reducer_unresolved(const CachedAggregate& aggregate) {
                            aggregate.reducer_problem.c_str()),
                     errhint("Give the function back its name and owner, or define the "
                             "aggregate again with chronicle.define_aggregate.")));
+}
+
+bool event_value_found(JsonbRead read, const char* what) {
+    if (read == JsonbRead::TooDeep || read == JsonbRead::TooLarge) {
+        throw Error(ErrorKind::FoldFailed,
+                    std::string("the event's ") + what + " there " + jsonb_read_problem(read));
+    }
+    return read == JsonbRead::Found;
 }
 
 FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,

@@ -148,12 +148,6 @@ bool anyone_listening() {
     return database_has_listeners(MyDatabaseId);
 }
 
-void notify(const char* channel, int64 position) {
-    char payload[32];
-    snprintf(payload, sizeof(payload), INT64_FORMAT, position);
-    Async_Notify(channel, payload);
-}
-
 void send_notifications() {
     if (touched_count == 0 || !anyone_listening()) return;
     // The worker sends them, coalesced, after this commit wakes it.
@@ -164,12 +158,18 @@ void send_notifications() {
                               channel)) {
             continue;
         }
-        notify(channel, touched[i].last_position);
+        notify_position(channel, touched[i].last_position);
     }
-    notify(kAllEventsChannel, touched_last);
+    notify_position(kAllEventsChannel, touched_last);
 }
 
 }  // namespace
+
+void notify_position(const char* channel, int64 position) {
+    char payload[32];
+    snprintf(payload, sizeof(payload), INT64_FORMAT, position);
+    Async_Notify(channel, payload);
+}
 
 bool database_has_listeners(Oid database) {
     if (shared == nullptr) return false;

@@ -44,12 +44,6 @@ struct CategorySeen {
     int64 last_position;
 };
 
-void notify(const char* channel, int64 position) {
-    char payload[32];
-    snprintf(payload, sizeof(payload), INT64_FORMAT, position);
-    Async_Notify(channel, payload);
-}
-
 // The events in (after, before), in position order, by category; in the current transaction.
 void notify_range(const EventLogOids& oids, int64 after, int64 before) {
     CategorySeen* seen = static_cast<CategorySeen*>(palloc(sizeof(CategorySeen) * kMaxCategories));
@@ -81,8 +75,8 @@ void notify_range(const EventLogOids& oids, int64 after, int64 before) {
     }
     end_position_range_scan(range);
     table_close(heap, AccessShareLock);
-    for (int i = 0; i < count; ++i) notify(seen[i].channel, seen[i].last_position);
-    if (last > 0) notify(kAllEventsChannel, last);
+    for (int i = 0; i < count; ++i) notify_position(seen[i].channel, seen[i].last_position);
+    if (last > 0) notify_position(kAllEventsChannel, last);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "chronicle/pg/aggregates/aggregate_catalog.hpp"
+#include "chronicle/pg/boundary/jsonb_value.hpp"
 #include "chronicle/pg/boundary/postgres.hpp"
 #include "chronicle/pg/event_log/stream_scan.hpp"
 
@@ -57,6 +58,11 @@ struct FoldResult {
 // longer resolves to one its recorded owner owns (CachedAggregate::reducer_problem). Every
 // reducer fold raises it, in the owner's context, before planning the call.
 void raise_if_reducer_unresolved(const CachedAggregate& aggregate);
+
+// For the event views of a fold (the store's, fold_events'): whether a value read from the
+// event is there. EventView's contract: a value too deep or too large for the core is an error
+// of the fold (FoldFailed), which names the operation that read it.
+bool event_value_found(JsonbRead read, const char* what);
 
 FoldResult run_fold(const CachedAggregate& aggregate, text* stream, const FoldTarget& target,
                     Snapshot snapshot, FoldObserver* observer);

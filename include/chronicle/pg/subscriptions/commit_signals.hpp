@@ -46,6 +46,8 @@ bool database_has_listeners(Oid database);
 // The channel of a category ("chronicle_<category>"), in `channel` (NAMEDATALEN bytes); false
 // when the category is too long for a channel name.
 bool category_channel(const char* category, int category_length, char* channel);
+// Queues a NOTIFY on `channel` (sent at commit) with the position as its payload.
+void notify_position(const char* channel, int64 position);
 // The channel every appending commit notifies.
 inline constexpr const char* kAllEventsChannel = "chronicle_all";
 
